@@ -1,0 +1,1 @@
+"""Users, roles (agent, marketing, analyst, admin as Django groups) and API tokens."""

@@ -1,0 +1,1 @@
+"""Framework-free analytics: pure functions and estimators over tables (no Django imports)."""

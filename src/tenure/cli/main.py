@@ -1,0 +1,137 @@
+"""``tenure``: every administration job on the command line; all honour ``DATABASE_URL``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from tenure.cli import setup_django
+
+app = typer.Typer(
+    help="Tenure: customer value, churn risk and retention.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for systems.", no_args_is_help=True)
+import_app = typer.Typer(help="Import delivered files (CSV or Parquet).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
+console = Console()
+errors = Console(stderr=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database schema (idempotent)."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve Tenure over HTTP with the ASGI server uvicorn."""
+    setup_django()
+    import uvicorn
+
+    console.print(f"Tenure is serving on [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it)")
+    uvicorn.run("tenure.asgi:application", host=host, port=port, workers=workers, log_level="warning")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name")],
+    role: Annotated[str, typer.Option(help="agent | marketing | analyst | admin")],
+    extension: Annotated[str, typer.Option(help="Phone extension of an agent")] = "",
+) -> None:
+    """Create a user (or update password and role); the password comes from TENURE_PASSWORD."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from tenure.accounts.services import user_add as add
+
+    password = os.environ.get("TENURE_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        add(username=name, role=role, password=password, extension=extension)
+    except (ValueError, ValidationError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        errors.print(f"[red]Not saved:[/red] {message}")
+        raise typer.Exit(2) from None
+    console.print(f"User [bold]{name}[/bold] has the role [bold]{role}[/bold].")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="User name the token acts as")],
+    label: Annotated[str, typer.Option(help="What the token is for")] = "",
+) -> None:
+    """Create an API token for a user and print it (it is shown only once)."""
+    setup_django()
+    from django.contrib.auth.models import User
+
+    from tenure.accounts.services import token_create as create
+
+    try:
+        token = create(username=name, label=label)
+    except User.DoesNotExist:
+        errors.print(f"[red]No user {name!r}[/red]; create it with: tenure user add {name} --role …")
+        raise typer.Exit(2) from None
+    typer.echo(token)
+
+
+@import_app.command("partners")
+def import_partners(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file", exists=True, dir_okay=False)],
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows to this CSV")] = None,
+) -> None:
+    """Import business partners (number, name, kind, street, postcode, city, country, phone, email)."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.partners.services import partner_import_file
+
+    run_cli_import(partner_import_file, file, rejects, console, errors)
+
+
+@import_app.command("customer-values")
+def import_customer_values(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file", exists=True, dir_okay=False)],
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows to this CSV")] = None,
+) -> None:
+    """Import customer value datasets (partner, as_of, segment, customer_value, risk_class, …)."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.customervalue.services import dataset_import_file
+
+    run_cli_import(dataset_import_file, file, rejects, console, errors)
+
+
+@app.command("demo-data")
+def demo_data(
+    partners: Annotated[int, typer.Option(help="Number of business partners")] = 2000,
+    months: Annotated[int, typer.Option(help="Monthly datasets per partner")] = 24,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+) -> None:
+    """Load plausible demo partners with monthly customer value datasets and one user per role."""
+    setup_django()
+    from tenure.cli.demo import load_demo
+
+    load_demo(partners=partners, months=months, seed=seed, console=console)
+
+
+if __name__ == "__main__":
+    app()

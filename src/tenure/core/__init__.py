@@ -1,0 +1,1 @@
+"""Shared infrastructure: module licences, file reading for imports, audit helpers, base layout."""

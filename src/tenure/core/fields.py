@@ -1,0 +1,105 @@
+"""Parsers for delivered values (text from CSV, typed values from Parquet or JSON).
+
+Each returns the clean value or raises :class:`ValueError` with a reason a data provider understands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+_EMPTY = {"", "null", "none", "nan", "n/a", "na", "-"}
+
+
+def is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value.strip().lower() in _EMPTY
+
+
+def parse_int(value: Any, *, low: int, high: int) -> int | None:
+    """A whole number within [low, high]; empty is None."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number {low}..{high}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal):
+        if value != int(value):
+            raise ValueError(f"expected a whole number {low}..{high}, got a fraction")
+        number = int(value)
+    else:
+        text = str(value).strip()
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number {low}..{high}") from None
+    if not low <= number <= high:
+        raise ValueError(f"out of range: must be {low}..{high}")
+    return number
+
+
+def parse_number(value: Any) -> float | None:
+    """A finite decimal number; a decimal comma is accepted; empty is None."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("expected a number such as 12.5") from None
+    if not math.isfinite(number):
+        raise ValueError("expected a finite number")
+    return number
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """An ISO date (YYYY-MM-DD) or a German date (DD.MM.YYYY); empty is None."""
+    if is_empty(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if "." in text:
+            return dt.datetime.strptime(text, "%d.%m.%Y").date()
+        return dt.date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text)
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
+def parse_text(value: Any, *, max_length: int) -> str:
+    """Trimmed text, at most max_length characters; empty is ''."""
+    if is_empty(value):
+        return ""
+    text = str(value).strip()
+    if len(text) > max_length:
+        raise ValueError(f"too long: {len(text)} characters, at most {max_length}")
+    return text
+
+
+def parse_key(value: Any, *, allowed: dict[str, Any], what: str) -> str:
+    """A key from a key table (case-insensitive); empty keys are not allowed."""
+    if is_empty(value):
+        raise ValueError(f"{what} is required; the empty key is not allowed")
+    text = str(value).strip()
+    if isinstance(value, float) and value == int(value):
+        text = str(int(value))
+    for candidate in (text, text.upper()):
+        if candidate in allowed:
+            return candidate
+    raise ValueError(f"unknown {what} {text!r}; allowed: {', '.join(sorted(allowed))}")

@@ -1,0 +1,148 @@
+"""The frame every import shares: an audited ImportRun, chunked transactions, progress, interruption.
+
+Each chunk is committed on its own, so an interrupted import keeps what it wrote and a re-run (which
+is idempotent) completes it.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from tenure.core.models import ImportRun
+from tenure.core.tabular import FileRejected, ImportReport, Record, RowError, open_table
+
+Progress = Callable[[int, int | None], None]
+MAX_STORED_ERRORS = 1000
+
+
+class ChunkWriter(Protocol):
+    """Validates and writes one chunk of records; returns (accepted, updated, duplicates, errors)."""
+
+    def __call__(
+        self, chunk: list[tuple[int, Record]], run: ImportRun
+    ) -> tuple[int, int, int, list[RowError]]: ...
+
+
+def width_error(row: int, record: Record) -> RowError | None:
+    """A row whose field count differs from the header's is rejected whole, not guessed at."""
+    if "__width__" not in record:
+        return None
+    found, expected = record.pop("__width__")
+    return RowError(row, "*", f"the row has {found} fields, the header has {expected}")
+
+
+def run_import(
+    *,
+    kind: str,
+    origin: str,
+    chunks: Iterable[list[tuple[int, Record]]],
+    write_chunk: ChunkWriter,
+    file_name: str = "",
+    encoding: str = "",
+    warnings: list[str] | None = None,
+    total_rows: int | None = None,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Run an import chunk by chunk, keeping the audited ImportRun up to date."""
+    run = ImportRun.objects.create(
+        kind=kind,
+        origin=origin,
+        file_name=file_name,
+        user=user,
+        started_by=user.username if user else _os_user(),
+        encoding=encoding,
+        message="; ".join(warnings or []),
+    )
+    report = ImportReport(encoding=encoding, warnings=list(warnings or []), run_id=run.pk)
+    try:
+        for chunk in chunks:
+            with transaction.atomic():
+                accepted, updated, duplicates, errors = write_chunk(chunk, run)
+            report.rows_read += len(chunk)
+            report.accepted += accepted
+            report.updated += updated
+            report.duplicates += duplicates
+            report.errors.extend(errors)
+            if progress:
+                progress(report.rows_read, total_rows)
+    except FileRejected as exc:
+        _finish(run, report, ImportRun.Status.REJECTED, str(exc))
+        raise
+    except BaseException:
+        _finish(run, report, ImportRun.Status.INTERRUPTED, "interrupted; re-run to complete")
+        raise
+    _finish(run, report, ImportRun.Status.FINISHED, run.message)
+    return report
+
+
+def run_file_import(
+    *,
+    kind: str,
+    origin: str,
+    source: Path | IO[bytes],
+    file_name: str,
+    required: tuple[str, ...],
+    write_chunk: ChunkWriter,
+    user: User | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = 10_000,
+) -> ImportReport:
+    """Open a delivered file and import it; a file rejected as a whole is recorded too."""
+    try:
+        table = open_table(source, file_name=file_name, required=required, chunk_size=chunk_size)
+    except FileRejected as exc:
+        ImportRun.objects.create(
+            kind=kind,
+            origin=origin,
+            file_name=file_name,
+            user=user,
+            started_by=user.username if user else _os_user(),
+            status=ImportRun.Status.REJECTED,
+            finished_at=timezone.now(),
+            message=str(exc),
+        )
+        raise
+    return run_import(
+        kind=kind,
+        origin=origin,
+        chunks=table.chunks,
+        write_chunk=write_chunk,
+        file_name=file_name,
+        encoding=table.encoding,
+        warnings=table.warnings,
+        total_rows=table.total_rows,
+        user=user,
+        progress=progress,
+    )
+
+
+def _finish(run: ImportRun, report: ImportReport, status: str, message: str) -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.rows_read = report.rows_read
+    run.accepted = report.accepted
+    run.updated = report.updated
+    run.duplicates = report.duplicates
+    run.rejected = report.rejected
+    run.message = message
+    run.errors = [_error_dict(error) for error in report.errors[:MAX_STORED_ERRORS]]
+    run.save()
+
+
+def _error_dict(error: RowError) -> dict[str, Any]:
+    return {"row": error.row, "column": error.column, "reason": error.reason, "value": error.value}
+
+
+def _os_user() -> str:
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except Exception:  # no login name in some containers
+        return "command line"

@@ -1,0 +1,110 @@
+"""Customer value datasets (SPEC §1.1) and their key tables: customer segment and churn risk class.
+
+Datasets are appended, never overwritten; the most current one is the greatest ``as_of``, ties
+broken by the latest import (the greater id, since ids grow with every import).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tenure.core.models import ImportRun
+from tenure.partners.models import BusinessPartner
+
+
+class Colour(models.TextChoices):
+    """Badge colours; the label always stands beside the colour."""
+
+    GREEN = "green", _("green")
+    YELLOW = "yellow", _("yellow")
+    ORANGE = "orange", _("orange")
+    RED = "red", _("red")
+    GREY = "grey", _("grey")
+
+
+class CustomerSegment(models.Model):
+    """Key table: customer segment (A..D delivered); an administrator may add keys."""
+
+    key = models.CharField(_("key"), max_length=10, primary_key=True)
+    label = models.CharField(_("label"), max_length=100)
+    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("customer segment")
+        verbose_name_plural = _("customer segments")
+        ordering = ["position", "key"]
+        constraints = [models.CheckConstraint(condition=~Q(key=""), name="segment_key_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.key} – {self.label}"
+
+
+class ChurnRiskClass(models.Model):
+    """Key table: churn risk class (1..4 = low, medium, high, very high delivered)."""
+
+    key = models.CharField(_("key"), max_length=10, primary_key=True)
+    label = models.CharField(_("label"), max_length=100)
+    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("churn risk class")
+        verbose_name_plural = _("churn risk classes")
+        ordering = ["position", "key"]
+        constraints = [models.CheckConstraint(condition=~Q(key=""), name="risk_key_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.key} – {self.label}"
+
+
+class CustomerValueDataset(models.Model):
+    """One delivery of customer value information for one business partner."""
+
+    partner = models.ForeignKey(
+        BusinessPartner,
+        verbose_name=_("business partner"),
+        on_delete=models.CASCADE,
+        related_name="customer_value_datasets",
+    )
+    as_of = models.DateField(_("as of"))
+    segment = models.ForeignKey(
+        CustomerSegment, verbose_name=_("customer segment"), on_delete=models.PROTECT
+    )
+    customer_value = models.PositiveSmallIntegerField(_("customer value"), null=True, blank=True)
+    risk_class = models.ForeignKey(
+        ChurnRiskClass, verbose_name=_("churn risk class"), on_delete=models.PROTECT
+    )
+    churn_score = models.PositiveSmallIntegerField(_("churn score"), null=True, blank=True)
+    bad_debt_score = models.FloatField(_("bad debt score"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=100)
+    import_run = models.ForeignKey(
+        ImportRun, verbose_name=_("import"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    imported_at = models.DateTimeField(_("imported"))
+    fingerprint = models.BigIntegerField(
+        _("fingerprint"), help_text=_("Hash of the delivered values: re-imports add nothing.")
+    )
+
+    class Meta:
+        verbose_name = _("customer value dataset")
+        verbose_name_plural = _("customer value datasets")
+        ordering = ["partner", "-as_of", "-id"]
+        indexes = [models.Index(fields=["partner", "-as_of", "-id"], name="dataset_current_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "fingerprint"], name="dataset_once"),
+            models.CheckConstraint(
+                condition=Q(customer_value__isnull=True)
+                | Q(customer_value__gte=1, customer_value__lte=10),
+                name="dataset_customer_value_1_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(churn_score__isnull=True) | Q(churn_score__gte=0, churn_score__lte=100),
+                name="dataset_churn_score_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.as_of} {self.segment_id}/{self.risk_class_id}"

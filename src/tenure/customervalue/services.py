@@ -1,0 +1,169 @@
+"""Writing customer value datasets: file import (CSV/Parquet), API batches, and model runs.
+
+Validation runs in Python per row and writing uses SQLite ``executemany`` / PostgreSQL ``COPY``
+(:mod:`tenure.core.bulk`): the ORM's per-row saves are ~10x too slow for provider deliveries.
+A dataset's fingerprint (a hash of its delivered values) is unique per partner, so re-importing a
+file adds nothing, while a corrected delivery with other values is appended as the newer dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from tenure.core import fields
+from tenure.core.bulk import insert_ignoring_conflicts
+from tenure.core.importing import Progress, run_file_import, run_import, width_error
+from tenure.core.models import ImportRun
+from tenure.core.tabular import ImportReport, Record, RowError
+from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
+from tenure.partners.models import BusinessPartner
+
+DATASET_COLUMNS = (
+    "partner",
+    "as_of",
+    "segment",
+    "customer_value",
+    "risk_class",
+    "churn_score",
+    "bad_debt_score",
+    "source",
+)
+_TABLE_COLUMNS = (
+    "partner_id",
+    "as_of",
+    "segment_id",
+    "customer_value",
+    "risk_class_id",
+    "churn_score",
+    "bad_debt_score",
+    "source",
+    "import_run_id",
+    "imported_at",
+    "fingerprint",
+)
+
+
+def dataset_fingerprint(values: Sequence[Any]) -> int:
+    """A signed 64-bit hash of the delivered values (without the partner, which the key holds)."""
+    text = "|".join("" if value is None else str(value) for value in values)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class DatasetChunkWriter:
+    """Validates records against the key tables and partners, and appends the valid ones."""
+
+    def __init__(self) -> None:
+        self.segments = dict.fromkeys(CustomerSegment.objects.values_list("key", flat=True))
+        self.risk_classes = dict.fromkeys(ChurnRiskClass.objects.values_list("key", flat=True))
+        self.table = CustomerValueDataset._meta.db_table
+
+    def __call__(
+        self, chunk: list[tuple[int, Record]], run: ImportRun
+    ) -> tuple[int, int, int, list[RowError]]:
+        numbers = {fields.parse_text(record.get("partner"), max_length=30) for _, record in chunk}
+        partner_ids = dict(
+            BusinessPartner.objects.filter(number__in=numbers).values_list("number", "id")
+        )
+        imported_at = timezone.now()
+        rows: list[tuple[Any, ...]] = []
+        errors: list[RowError] = []
+        for row_number, record in chunk:
+            values = self._validate(row_number, record, partner_ids, errors)
+            if values is not None:
+                rows.append(
+                    (*values, run.pk, imported_at, dataset_fingerprint(values[1:]))
+                )
+        inserted = insert_ignoring_conflicts(
+            self.table, _TABLE_COLUMNS, rows, conflict=("partner_id", "fingerprint")
+        )
+        return inserted, 0, len(rows) - inserted, errors
+
+    def _validate(
+        self,
+        row: int,
+        record: Record,
+        partner_ids: dict[str, int],
+        errors: list[RowError],
+    ) -> tuple[Any, ...] | None:
+        if (error := width_error(row, record)) is not None:
+            errors.append(error)
+            return None
+        found_errors = len(errors)
+
+        def check(column: str, parse: Any, **options: Any) -> Any:
+            raw = record.get(column)
+            try:
+                return parse(raw, **options)
+            except ValueError as exc:
+                errors.append(RowError(row, column, str(exc), "" if raw is None else str(raw)))
+                return None
+
+        number = check("partner", fields.parse_text, max_length=30)
+        partner_id = partner_ids.get(number) if number else None
+        if not number:
+            errors.append(RowError(row, "partner", "partner number is required"))
+        elif partner_id is None:
+            errors.append(RowError(row, "partner", "unknown business partner", number))
+        as_of = check("as_of", fields.parse_date)
+        if fields.is_empty(record.get("as_of")):
+            errors.append(RowError(row, "as_of", "as-of date is required"))
+        segment = check("segment", fields.parse_key, allowed=self.segments, what="customer segment")
+        value = check("customer_value", fields.parse_int, low=1, high=10)
+        risk = check("risk_class", fields.parse_key, allowed=self.risk_classes, what="risk class")
+        churn = check("churn_score", fields.parse_int, low=0, high=100)
+        bad_debt = check("bad_debt_score", fields.parse_number)
+        source = check("source", fields.parse_text, max_length=100)
+        if fields.is_empty(record.get("source")):
+            errors.append(RowError(row, "source", "source is required (who delivered the data)"))
+        if len(errors) != found_errors:
+            return None
+        return (partner_id, as_of, segment, value, risk, churn, bad_debt, source)
+
+
+def dataset_import_file(
+    *,
+    source: Path | IO[bytes],
+    file_name: str,
+    origin: str = ImportRun.Origin.CLI,
+    user: User | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = 10_000,
+) -> ImportReport:
+    """Import a CSV or Parquet delivery of customer value datasets (raises FileRejected)."""
+    return run_file_import(
+        kind=ImportRun.Kind.CUSTOMER_VALUES,
+        origin=origin,
+        source=source,
+        file_name=file_name,
+        required=DATASET_COLUMNS,
+        write_chunk=DatasetChunkWriter(),
+        user=user,
+        progress=progress,
+        chunk_size=chunk_size,
+    )
+
+
+def dataset_import_records(
+    *,
+    records: Iterable[Record],
+    origin: str = ImportRun.Origin.API,
+    user: User | None = None,
+    chunk_size: int = 10_000,
+) -> ImportReport:
+    """Import datasets given as mappings (API batches, model runs); errors count rows from 0."""
+    indexed = list(enumerate(records))
+    chunks = (indexed[start : start + chunk_size] for start in range(0, len(indexed), chunk_size))
+    return run_import(
+        kind=ImportRun.Kind.CUSTOMER_VALUES,
+        origin=origin,
+        chunks=chunks,
+        write_chunk=DatasetChunkWriter(),
+        total_rows=len(indexed),
+        user=user,
+    )

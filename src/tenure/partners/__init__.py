@@ -1,0 +1,1 @@
+"""Business partners: the people and organisations Tenure knows, with their phone numbers."""

@@ -1,0 +1,33 @@
+"""Finding business partners: search by number, name, city, e-mail or phone number."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from tenure.partners.models import BusinessPartner
+from tenure.partners.phones import to_e164
+
+
+def partner_search(*, query: str) -> QuerySet[BusinessPartner]:
+    """Partners whose number, name, city or e-mail contains the query, or with that phone number."""
+    text = query.strip()
+    partners = BusinessPartner.objects.order_by("name", "number")
+    if not text:
+        return partners
+    condition = (
+        Q(number__iexact=text)
+        | Q(number__istartswith=text)
+        | Q(name__icontains=text)
+        | Q(city__istartswith=text)
+        | Q(email__iexact=text)
+    )
+    if sum(char.isdigit() for char in text) >= 5:
+        try:
+            condition |= Q(phone_numbers__e164=to_e164(text))
+        except ValueError:
+            pass
+    return partners.filter(condition).distinct()
+
+
+def partner_by_number(*, number: str) -> BusinessPartner | None:
+    return BusinessPartner.objects.filter(number=number).prefetch_related("phone_numbers").first()

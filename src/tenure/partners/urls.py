@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tenure.partners import views
+
+app_name = "partners"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<str:number>/", views.detail, name="detail"),
+]

@@ -1,0 +1,41 @@
+"""Business partner pages: search and the partner page with the customer value tile and trends."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tenure.core.models import CUSTOMER_VALUE
+from tenure.core.selectors import module_is_active
+from tenure.partners.phones import display
+from tenure.partners.selectors import partner_by_number, partner_search
+
+
+@permission_required("partners.view_businesspartner", raise_exception=True)
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    page = Paginator(partner_search(query=query), 25).get_page(request.GET.get("page"))
+    context = {"query": query, "page": page}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "partners/partials/results.html", context)
+    return render(request, "partners/search.html", context)
+
+
+@permission_required("partners.view_businesspartner", raise_exception=True)
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    partner = partner_by_number(number=number)
+    if partner is None:
+        raise Http404("No such business partner")
+    context: dict[str, object] = {
+        "partner": partner,
+        "phones": [display(phone.e164) for phone in partner.phone_numbers.all()],
+    }
+    if module_is_active(CUSTOMER_VALUE) and request.user.has_perm(
+        "customervalue.view_customervaluedataset"
+    ):
+        from tenure.customervalue.views import tile_context
+
+        context.update(tile_context(partner_id=partner.pk, explain=True))
+    return render(request, "partners/detail.html", context)
