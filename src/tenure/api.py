@@ -21,7 +21,9 @@ api = NinjaAPI(
 )
 
 
-def _errors(request: HttpRequest, detail: str, errors: list[dict[str, str]], status: int) -> HttpResponse:
+def _errors(
+    request: HttpRequest, detail: str, errors: list[dict[str, str]], status: int
+) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "errors": errors}, status=status)
 
 
@@ -29,7 +31,9 @@ def _errors(request: HttpRequest, detail: str, errors: list[dict[str, str]], sta
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {
-            "field": ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")),
+            "field": ".".join(
+                str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")
+            ),
             "error": str(error.get("msg", "invalid")),
         }
         for error in exc.errors

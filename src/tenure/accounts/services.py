@@ -47,9 +47,7 @@ def token_create(*, username: str, label: str = "") -> str:
     """Create an API token for an existing user and return it; it is shown only this once."""
     user = User.objects.get(username=username)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, label=label, prefix=token[:12], digest=token_digest(token)
-    )
+    ApiToken.objects.create(user=user, label=label, prefix=token[:12], digest=token_digest(token))
     return token
 
 

@@ -18,25 +18,125 @@ from tenure.core.models import ImportRun
 
 DEMO_PASSWORD_ENV = "TENURE_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "tenure-demo"
-DEMO_USERS = [("agent", "agent", "201"), ("agent2", "agent", "202"), ("marketing", "marketing", ""),
-              ("analyst", "analyst", ""), ("admin", "admin", "")]
+DEMO_USERS = [
+    ("agent", "agent", "201"),
+    ("agent2", "agent", "202"),
+    ("marketing", "marketing", ""),
+    ("analyst", "analyst", ""),
+    ("admin", "admin", ""),
+]
 SOURCE = "Energieforen Leipzig"
 
-_FIRST = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Karla",
-          "Lukas", "Marie", "Noah", "Olga", "Paul", "Rosa", "Simon", "Tilda", "Uwe", "Vera", "Wilhelm",
-          "Yvonne", "Zoe", "Jürgen", "Sören", "Bärbel", "Günther", "Jörg", "Lena"]
-_LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-         "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann",
-         "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier",
-         "Lehmann", "Schmid", "Schulze", "Maier", "Köhler", "Herrmann", "König", "Walter", "Mayer"]
-_ORG = ["Bäckerei {}", "{} Haustechnik GmbH", "Autohaus {} KG", "Praxis Dr. {}", "{} & Söhne Bau GmbH",
-        "Café {}", "Steuerbüro {}", "{} Logistik GmbH"]
-_STREETS = ["Karl-Liebknecht-Straße", "Georg-Schwarz-Straße", "Eisenbahnstraße", "Könneritzstraße",
-            "Gohliser Straße", "Prager Straße", "Zschochersche Straße", "Riebeckstraße", "Hauptstraße",
-            "Bahnhofstraße", "Lindenauer Markt", "Dresdner Straße", "Jahnallee", "Lützner Straße"]
-_PLACES = [("04109", "Leipzig", "341"), ("04177", "Leipzig", "341"), ("04229", "Leipzig", "341"),
-           ("04315", "Leipzig", "341"), ("04416", "Markkleeberg", "341"), ("04808", "Wurzen", "3425"),
-           ("06108", "Halle (Saale)", "345"), ("01067", "Dresden", "351"), ("04600", "Altenburg", "3447")]
+_FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Emma",
+    "Felix",
+    "Greta",
+    "Hannes",
+    "Ida",
+    "Jonas",
+    "Karla",
+    "Lukas",
+    "Marie",
+    "Noah",
+    "Olga",
+    "Paul",
+    "Rosa",
+    "Simon",
+    "Tilda",
+    "Uwe",
+    "Vera",
+    "Wilhelm",
+    "Yvonne",
+    "Zoe",
+    "Jürgen",
+    "Sören",
+    "Bärbel",
+    "Günther",
+    "Jörg",
+    "Lena",
+]
+_EMAIL_SAFE = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "&": None, " ": None}
+)
+_LAST = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Schmid",
+    "Schulze",
+    "Maier",
+    "Köhler",
+    "Herrmann",
+    "König",
+    "Walter",
+    "Mayer",
+]
+_ORG = [
+    "Bäckerei {}",
+    "{} Haustechnik GmbH",
+    "Autohaus {} KG",
+    "Praxis Dr. {}",
+    "{} & Söhne Bau GmbH",
+    "Café {}",
+    "Steuerbüro {}",
+    "{} Logistik GmbH",
+]
+_STREETS = [
+    "Karl-Liebknecht-Straße",
+    "Georg-Schwarz-Straße",
+    "Eisenbahnstraße",
+    "Könneritzstraße",
+    "Gohliser Straße",
+    "Prager Straße",
+    "Zschochersche Straße",
+    "Riebeckstraße",
+    "Hauptstraße",
+    "Bahnhofstraße",
+    "Lindenauer Markt",
+    "Dresdner Straße",
+    "Jahnallee",
+    "Lützner Straße",
+]
+_PLACES = [
+    ("04109", "Leipzig", "341"),
+    ("04177", "Leipzig", "341"),
+    ("04229", "Leipzig", "341"),
+    ("04315", "Leipzig", "341"),
+    ("04416", "Markkleeberg", "341"),
+    ("04808", "Wurzen", "3425"),
+    ("06108", "Halle (Saale)", "345"),
+    ("01067", "Dresden", "351"),
+    ("04600", "Altenburg", "3447"),
+]
 _SEGMENTS = ["A", "B", "C", "D"]
 _RISKS = ["1", "2", "3", "4"]
 _CHURN_BANDS = {"1": (2, 24), "2": (25, 49), "3": (50, 74), "4": (75, 98)}
@@ -53,20 +153,26 @@ def demo_partners(count: int, rng: random.Random) -> list[dict[str, Any]]:
         local = f"{rng.randrange(1000000, 9999999)}"
         phones = [f"0{area} {local}"]
         if rng.random() < 0.5:
-            phones.append(f"+49 1{rng.choice(['51', '60', '70', '76'])} {rng.randrange(1000000, 99999999)}")
-        rows.append({
-            "number": str(1000001 + index),
-            "name": name,
-            "kind": "organisation" if organisation else "person",
-            "street": f"{rng.choice(_STREETS)} {rng.randrange(1, 180)}",
-            "postcode": postcode,
-            "city": city,
-            "country": "DE",
-            "phone": ";".join(phones),
-            "email": f"{name.split()[0].lower()}.{last.lower()}{index}@example.org".translate(
-                str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "&": "", " ": ""})
-            ) if rng.random() < 0.8 else "",
-        })
+            phones.append(
+                f"+49 1{rng.choice(['51', '60', '70', '76'])} {rng.randrange(1000000, 99999999)}"
+            )
+        rows.append(
+            {
+                "number": str(1000001 + index),
+                "name": name,
+                "kind": "organisation" if organisation else "person",
+                "street": f"{rng.choice(_STREETS)} {rng.randrange(1, 180)}",
+                "postcode": postcode,
+                "city": city,
+                "country": "DE",
+                "phone": ";".join(phones),
+                "email": f"{name.split()[0].lower()}.{last.lower()}{index}@example.org".translate(
+                    _EMAIL_SAFE
+                )
+                if rng.random() < 0.8
+                else "",
+            }
+        )
     rows[0]["phone"] = "0341 1234567"
     if count > 3:
         rows[1]["phone"] = rows[2]["phone"] = "0341 7654321"  # a shared household line
@@ -82,8 +188,9 @@ def _month_starts(months: int, today: dt.date) -> list[dt.date]:
     return sorted(dates)
 
 
-def demo_datasets(partners: list[dict[str, Any]], months: int, rng: random.Random,
-                  today: dt.date) -> list[dict[str, Any]]:
+def demo_datasets(
+    partners: list[dict[str, Any]], months: int, rng: random.Random, today: dt.date
+) -> list[dict[str, Any]]:
     """Monthly datasets: every segment × risk combination occurs in current datasets; about 5 % of
     partners have none, about 8 % have no customer value maintained."""
     dates = _month_starts(months, today)
@@ -92,8 +199,11 @@ def demo_datasets(partners: list[dict[str, Any]], months: int, rng: random.Rando
     for index, partner in enumerate(partners):
         if index % 20 == 19:
             continue  # no datasets at all
-        segment, risk = combos[index % len(combos)] if index < 160 else (
-            rng.choice(_SEGMENTS), rng.choices(_RISKS, weights=[5, 3, 2, 1])[0])
+        segment, risk = (
+            combos[index % len(combos)]
+            if index < 160
+            else (rng.choice(_SEGMENTS), rng.choices(_RISKS, weights=[5, 3, 2, 1])[0])
+        )
         value_maintained = index % 13 != 5
         final_value = {"A": 9, "B": 7, "C": 4, "D": 2}[segment] + rng.choice([-1, 0, 1])
         final_churn = rng.randint(*_CHURN_BANDS[risk])
@@ -105,18 +215,25 @@ def demo_datasets(partners: list[dict[str, Any]], months: int, rng: random.Rando
             churn = final_churn if step == len(dates) - 1 else min(100, max(0, churn))
             value = round(start_value + (final_value - start_value) * share)
             value = min(10, max(1, final_value if step == len(dates) - 1 else value))
-            step_risk = risk if step == len(dates) - 1 else next(
-                key for key, (low, high) in _CHURN_BANDS.items() if churn <= high or key == "4")
-            rows.append({
-                "partner": partner["number"],
-                "as_of": as_of.isoformat(),
-                "segment": segment,
-                "customer_value": value if value_maintained else None,
-                "risk_class": step_risk,
-                "churn_score": churn,
-                "bad_debt_score": round(rng.uniform(0, 1), 3) if index % 3 == 0 else None,
-                "source": SOURCE,
-            })
+            step_risk = (
+                risk
+                if step == len(dates) - 1
+                else next(
+                    key for key, (low, high) in _CHURN_BANDS.items() if churn <= high or key == "4"
+                )
+            )
+            rows.append(
+                {
+                    "partner": partner["number"],
+                    "as_of": as_of.isoformat(),
+                    "segment": segment,
+                    "customer_value": value if value_maintained else None,
+                    "risk_class": step_risk,
+                    "churn_score": churn,
+                    "bad_debt_score": round(rng.uniform(0, 1), 3) if index % 3 == 0 else None,
+                    "source": SOURCE,
+                }
+            )
     return rows
 
 
@@ -125,11 +242,10 @@ def load_demo(*, partners: int, months: int, seed: int, console: Console) -> Non
     from django.contrib.auth.models import User
 
     from tenure.accounts.services import user_add
-    from tenure.customervalue.services import dataset_import_records
-    from tenure.partners.services import partner_import_records
-
     from tenure.customervalue.models import CustomerValueDataset
+    from tenure.customervalue.services import dataset_import_records
     from tenure.partners.models import BusinessPartner
+    from tenure.partners.services import partner_import_records
 
     rng = random.Random(seed)
     partner_rows = demo_partners(partners, rng)
@@ -143,24 +259,31 @@ def load_demo(*, partners: int, months: int, seed: int, console: Console) -> Non
     with Progress(console=console) as progress:
         task = progress.add_task("Demo business partners", total=len(partner_rows))
         for start in range(0, len(partner_rows), 1000):
-            report = partner_import_records(records=partner_rows[start:start + 1000],
-                                            origin=ImportRun.Origin.DEMO)
+            report = partner_import_records(
+                records=partner_rows[start : start + 1000], origin=ImportRun.Origin.DEMO
+            )
             if report.errors:
                 raise RuntimeError(f"demo partners rejected: {report.errors[:3]}")
             progress.advance(task, 1000)
         task = progress.add_task("Demo customer value datasets", total=len(dataset_rows))
         for start in range(0, len(dataset_rows), 10_000):
-            report = dataset_import_records(records=dataset_rows[start:start + 10_000],
-                                            origin=ImportRun.Origin.DEMO)
+            report = dataset_import_records(
+                records=dataset_rows[start : start + 10_000], origin=ImportRun.Origin.DEMO
+            )
             if report.errors:
                 raise RuntimeError(f"demo datasets rejected: {report.errors[:3]}")
             progress.advance(task, 10_000)
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
     for username, role, extension in DEMO_USERS:
         if not User.objects.filter(username=username).exists():
-            user_add(username=username, role=role, password=password, extension=extension,
-                     validate=False)
+            user_add(
+                username=username, role=role, password=password, extension=extension, validate=False
+            )
     if partner_rows:
-        console.print(f"Demo data: {len(partner_rows)} business partners, {len(dataset_rows)} datasets.")
-    console.print("Demo logins (user / password): " + ", ".join(
-        f"{username} / {password} ({role})" for username, role, _ in DEMO_USERS))
+        console.print(
+            f"Demo data: {len(partner_rows)} business partners, {len(dataset_rows)} datasets."
+        )
+    console.print(
+        "Demo logins (user / password): "
+        + ", ".join(f"{username} / {password} ({role})" for username, role, _ in DEMO_USERS)
+    )

@@ -48,7 +48,9 @@ def run_cli_import(
             raise typer.Exit(EXIT_FILE_UNUSABLE) from None
         except KeyboardInterrupt:
             progress.stop()
-            errors.print("[yellow]Interrupted.[/yellow] What was imported is kept; run again to complete.")
+            errors.print(
+                "[yellow]Interrupted.[/yellow] What was imported is kept; run again to complete."
+            )
             raise typer.Exit(130) from None
 
     summary = (

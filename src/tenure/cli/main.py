@@ -46,7 +46,9 @@ def serve(
     import uvicorn
 
     console.print(f"Tenure is serving on [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it)")
-    uvicorn.run("tenure.asgi:application", host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run(
+        "tenure.asgi:application", host=host, port=port, workers=workers, log_level="warning"
+    )
 
 
 @user_app.command("add")
@@ -87,7 +89,9 @@ def token_create(
     try:
         token = create(username=name, label=label)
     except User.DoesNotExist:
-        errors.print(f"[red]No user {name!r}[/red]; create it with: tenure user add {name} --role …")
+        errors.print(
+            f"[red]No user {name!r}[/red]; create it with: tenure user add {name} --role …"
+        )
         raise typer.Exit(2) from None
     typer.echo(token)
 

@@ -10,6 +10,15 @@ class ModuleAdmin(admin.ModelAdmin):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "kind", "origin", "file_name", "started_by", "status", "accepted", "rejected"]
+    list_display = [
+        "started_at",
+        "kind",
+        "origin",
+        "file_name",
+        "started_by",
+        "status",
+        "accepted",
+        "rejected",
+    ]
     list_filter = ["kind", "origin", "status"]
     readonly_fields = [field.name for field in ImportRun._meta.fields]

@@ -71,9 +71,7 @@ def open_table(
 ) -> Table:
     """Open a CSV or Parquet delivery and check its columns; raise FileRejected if unusable."""
     is_parquet = file_name.lower().endswith((".parquet", ".pq"))
-    table = (
-        _open_parquet(source, chunk_size) if is_parquet else _open_csv(source, chunk_size)
-    )
+    table = _open_parquet(source, chunk_size) if is_parquet else _open_csv(source, chunk_size)
     missing = [name for name in required if name not in table.columns]
     if missing:
         raise FileRejected(
@@ -100,7 +98,9 @@ def decode(data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRejected("the file is UTF-16; save it as UTF-8 (or Latin-1) and import again")
     try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(
+            b"\xef\xbb\xbf"
+        ) else "utf-8"
     except UnicodeDecodeError as utf8_error:
         if b"\x00" in data:
             raise FileRejected("the file contains NUL bytes: it is not a text (CSV) file") from None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tenure.core.forms import UploadForm
+from tenure.core.http import HtmxHttpRequest
 from tenure.core.models import ImportRun, Module
 from tenure.core.services import module_set_active
 from tenure.core.tabular import FileRejected
@@ -33,12 +34,14 @@ def module_toggle(request: HttpRequest, key: str) -> HttpResponse:
     module = get_object_or_404(Module, pk=key)
     module = module_set_active(key=key, active=request.POST.get("active") == "1")
     state = _("active") if module.active else _("inactive")
-    messages.success(request, _("Module %(name)s is now %(state)s.") % {"name": module.name, "state": state})
+    messages.success(
+        request, _("Module %(name)s is now %(state)s.") % {"name": module.name, "state": state}
+    )
     return redirect("core:modules")
 
 
 @permission_required("core.view_importrun", raise_exception=True)
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: HtmxHttpRequest) -> HttpResponse:
     may_upload = any(request.user.has_perm(perm) for perm in IMPORT_PERMISSIONS.values())
     form = UploadForm(request.POST or None, request.FILES or None)
     report = rejection = None

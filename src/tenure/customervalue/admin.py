@@ -17,7 +17,15 @@ class ChurnRiskClassAdmin(admin.ModelAdmin):
 class CustomerValueDatasetAdmin(admin.ModelAdmin):
     """Read-only: datasets are appended by imports, never edited."""
 
-    list_display = ["partner", "as_of", "segment", "customer_value", "risk_class", "churn_score", "source"]
+    list_display = [
+        "partner",
+        "as_of",
+        "segment",
+        "customer_value",
+        "risk_class",
+        "churn_score",
+        "source",
+    ]
     list_filter = ["segment", "risk_class"]
     raw_id_fields = ["partner", "import_run"]
     search_fields = ["partner__number"]

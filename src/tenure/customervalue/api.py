@@ -92,7 +92,8 @@ def deliver(
     if len(datasets) > MAX_BATCH:
         raise HttpError(413, f"at most {MAX_BATCH} datasets per request; split the delivery")
     report = dataset_import_records(
-        records=[item.model_dump() for item in datasets], user=request.user  # type: ignore[arg-type]
+        records=[item.model_dump() for item in datasets],
+        user=request.user,  # type: ignore[arg-type]
     )
     return DeliveryOut(
         accepted=report.accepted,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -85,7 +86,7 @@ class TileRecommendation:
     option: str
     option_label: str
     text: str
-    discount: str | None
+    discount: Decimal | None
 
 
 @dataclass
@@ -126,7 +127,7 @@ def customer_value_tile(*, partner_id: int, today: dt.date | None = None) -> Til
             option=rule.option_id,
             option_label=rule.option.label,
             text=rule.text,
-            discount=None if rule.discount is None else f"{rule.discount:.2f}",
+            discount=rule.discount,
         )
         for rule in guidance_match(dataset=dataset, today=day)
     ]

@@ -52,7 +52,9 @@ _TABLE_COLUMNS = (
 def dataset_fingerprint(values: Sequence[Any]) -> int:
     """A signed 64-bit hash of the delivered values (without the partner, which the key holds)."""
     text = "|".join("" if value is None else str(value) for value in values)
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 class DatasetChunkWriter:
@@ -76,9 +78,7 @@ class DatasetChunkWriter:
         for row_number, record in chunk:
             values = self._validate(row_number, record, partner_ids, errors)
             if values is not None:
-                rows.append(
-                    (*values, run.pk, imported_at, dataset_fingerprint(values[1:]))
-                )
+                rows.append((*values, run.pk, imported_at, dataset_fingerprint(values[1:])))
         inserted = insert_ignoring_conflicts(
             self.table, _TABLE_COLUMNS, rows, conflict=("partner_id", "fingerprint")
         )

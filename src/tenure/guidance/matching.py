@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Protocol
 
 
@@ -28,14 +27,26 @@ class RuleLike(Protocol):
 
 
 class DatasetLike(Protocol):
-    segment_key: str
-    risk_class_key: str
-    customer_value: int | None
-    churn_score: int | None
-    bad_debt_score: float | None
+    @property
+    def segment_key(self) -> str: ...
+    @property
+    def risk_class_key(self) -> str: ...
+    @property
+    def customer_value(self) -> int | None: ...
+    @property
+    def churn_score(self) -> int | None: ...
+    @property
+    def bad_debt_score(self) -> float | None: ...
 
 
-CONDITIONS = ("validity", "segment", "risk_class", "churn_score", "customer_value", "bad_debt_score")
+CONDITIONS = (
+    "validity",
+    "segment",
+    "risk_class",
+    "churn_score",
+    "customer_value",
+    "bad_debt_score",
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,7 @@ class FailedCondition:
     actual: str
 
 
-def _range_text(low: float | Decimal | None, high: float | Decimal | None) -> str:
+def _range_text(low: object, high: object) -> str:
     return f"{'' if low is None else low}..{'' if high is None else high}"
 
 
@@ -55,14 +66,18 @@ def _within(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def failed_conditions(rule: RuleLike, dataset: DatasetLike, today: dt.date) -> list[FailedCondition]:
+def failed_conditions(
+    rule: RuleLike, dataset: DatasetLike, today: dt.date
+) -> list[FailedCondition]:
     """Every condition of ``rule`` that ``dataset`` fails on ``today``; empty means it fits."""
     failed: list[FailedCondition] = []
     if (rule.valid_from is not None and today < rule.valid_from) or (
         rule.valid_to is not None and today > rule.valid_to
     ):
         failed.append(
-            FailedCondition("validity", _range_text(rule.valid_from, rule.valid_to), today.isoformat())
+            FailedCondition(
+                "validity", _range_text(rule.valid_from, rule.valid_to), today.isoformat()
+            )
         )
     if dataset.segment_key != rule.segment_id:
         failed.append(FailedCondition("segment", rule.segment_id, dataset.segment_key))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db.models import Q, QuerySet
 
 from tenure.partners.models import BusinessPartner
@@ -22,10 +24,8 @@ def partner_search(*, query: str) -> QuerySet[BusinessPartner]:
         | Q(email__iexact=text)
     )
     if sum(char.isdigit() for char in text) >= 5:
-        try:
+        with contextlib.suppress(ValueError):
             condition |= Q(phone_numbers__e164=to_e164(text))
-        except ValueError:
-            pass
     return partners.filter(condition).distinct()
 
 

@@ -154,11 +154,11 @@ def _write_partner_chunk(
         phones_for[number] = clean["phone"]
     BusinessPartner.objects.bulk_create(to_create, batch_size=500)
     if to_update:
-        BusinessPartner.objects.bulk_update(to_update, [*_MASTER_FIELDS, "updated_at"], batch_size=500)
+        BusinessPartner.objects.bulk_update(
+            to_update, [*_MASTER_FIELDS, "updated_at"], batch_size=500
+        )
         PartnerPhoneNumber.objects.filter(partner__in=to_update).delete()
-    ids = dict(
-        BusinessPartner.objects.filter(number__in=phones_for).values_list("number", "id")
-    )
+    ids = dict(BusinessPartner.objects.filter(number__in=phones_for).values_list("number", "id"))
     PartnerPhoneNumber.objects.bulk_create(
         [
             PartnerPhoneNumber(partner_id=ids[number], e164=e164, position=position)

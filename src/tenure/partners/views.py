@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tenure.core.http import HtmxHttpRequest
 from tenure.core.models import CUSTOMER_VALUE
 from tenure.core.selectors import module_is_active
 from tenure.partners.phones import display
@@ -14,7 +15,7 @@ from tenure.partners.selectors import partner_by_number, partner_search
 
 
 @permission_required("partners.view_businesspartner", raise_exception=True)
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     page = Paginator(partner_search(query=query), 25).get_page(request.GET.get("page"))
     context = {"query": query, "page": page}
