@@ -154,7 +154,7 @@ def demo_partners(count: int, rng: random.Random) -> list[dict[str, Any]]:
         phones = [f"0{area} {local}"]
         if rng.random() < 0.5:
             phones.append(
-                f"+49 1{rng.choice(['51', '60', '70', '76'])} {rng.randrange(1000000, 99999999)}"
+                f"+49 1{rng.choice(['51', '60', '70', '76'])} {rng.randrange(10000000, 99999999)}"
             )
         rows.append(
             {

@@ -139,3 +139,15 @@ def demo_data(
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("customer-value")
+def customer_value(
+    number: Annotated[str, typer.Argument(help="Business partner number")],
+    explain: Annotated[bool, typer.Option(help="Show why each rule fits or not")] = False,
+) -> None:
+    """Show a partner's tile "Customer value and churn score" (the same content as page and API)."""
+    setup_django()
+    from tenure.cli.tile import print_tile
+
+    raise typer.Exit(print_tile(number, explain=explain, console=console, errors=errors))

@@ -38,7 +38,14 @@ def parse_int(value: Any, *, low: int, high: int) -> int | None:
         try:
             number = int(text)
         except ValueError:
-            raise ValueError(f"expected a whole number {low}..{high}") from None
+            # "7.0" from spreadsheet exports is a whole number; "7.5" is not
+            try:
+                as_decimal = Decimal(text)
+            except ArithmeticError:
+                raise ValueError(f"expected a whole number {low}..{high}") from None
+            if not as_decimal.is_finite():
+                raise ValueError(f"expected a whole number {low}..{high}") from None
+            return parse_int(as_decimal, low=low, high=high)
     if not low <= number <= high:
         raise ValueError(f"out of range: must be {low}..{high}")
     return number

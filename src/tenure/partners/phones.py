@@ -6,8 +6,12 @@ import phonenumbers
 from django.conf import settings
 
 
-def to_e164(raw: str, *, region: str | None = None) -> str:
-    """Normalise a number written in any common form; raise ValueError with the reason if invalid."""
+def to_e164(raw: str, *, region: str | None = None, strict: bool = True) -> str:
+    """Normalise a number written in any common form; raise ValueError with the reason if invalid.
+
+    ``strict`` (imports) requires a number valid in its country's numbering plan; lookups of a
+    caller or a search term only need a possible one, so that nothing findable is refused.
+    """
     text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
@@ -17,6 +21,9 @@ def to_e164(raw: str, *, region: str | None = None) -> str:
         raise ValueError(f"not a phone number: {raw!r} ({exc._msg})") from None
     if not phonenumbers.is_possible_number(parsed):
         raise ValueError(f"not a possible phone number: {raw!r}")
+    if strict and not phonenumbers.is_valid_number(parsed):
+        region_code = phonenumbers.region_code_for_number(parsed) or "its country"
+        raise ValueError(f"not a valid phone number in {region_code}: {raw!r}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -25,7 +25,7 @@ def partner_search(*, query: str) -> QuerySet[BusinessPartner]:
     )
     if sum(char.isdigit() for char in text) >= 5:
         with contextlib.suppress(ValueError):
-            condition |= Q(phone_numbers__e164=to_e164(text))
+            condition |= Q(phone_numbers__e164=to_e164(text, strict=False))
     return partners.filter(condition).distinct()
 
 
