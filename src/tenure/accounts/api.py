@@ -15,7 +15,7 @@ class BearerToken(HttpBearer):
     """``Authorization: Bearer tnr_…`` as printed by ``tenure token create``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
+        user = getattr(request, "token_user", None) or token_authenticate(token)
         if user is not None:
             request.user = user
         return user

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from tenure.accounts.api import require_permission
@@ -56,12 +56,12 @@ def list_rules(request: HttpRequest) -> list[RecommendationOut]:
 
 @router.post("", response={201: RecommendationOut, 409: ErrorOut, 422: ErrorOut})
 @module_required(CUSTOMER_VALUE)
-def create_rule(request: HttpRequest, body: RecommendationIn) -> tuple[int, RecommendationOut]:
+def create_rule(request: HttpRequest, body: RecommendationIn) -> Status[RecommendationOut]:
     require_permission(request, "guidance.add_recommendation")
     if Recommendation.objects.filter(pk=body.key).exists():
         raise HttpError(409, f"recommendation {body.key} exists; use PUT to change it")
     rule = Recommendation(key=body.key)
-    return 201, _out(_apply(rule, RecommendationBody(**body.model_dump(exclude={"key"}))))
+    return Status(201, _out(_apply(rule, RecommendationBody(**body.model_dump(exclude={"key"})))))
 
 
 @router.get("/{key}", response={200: RecommendationOut, 404: ErrorOut})
@@ -80,11 +80,11 @@ def update_rule(request: HttpRequest, key: str, body: RecommendationBody) -> Rec
 
 @router.delete("/{key}", response={204: None, 404: ErrorOut})
 @module_required(CUSTOMER_VALUE)
-def delete_rule(request: HttpRequest, key: str) -> tuple[int, None]:
+def delete_rule(request: HttpRequest, key: str) -> Status[None]:
     require_permission(request, "guidance.delete_recommendation")
     _get(key)
     recommendation_delete(key=key)
-    return 204, None
+    return Status(204, None)
 
 
 def _get(key: str) -> Recommendation:

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
+from pydantic import field_validator
+
+_OPTIONAL = (
+    "customer_value",
+    "churn_score_from",
+    "churn_score_to",
+    "bad_debt_score_from",
+    "bad_debt_score_to",
+    "discount",
+    "valid_from",
+    "valid_to",
+    "priority",
+)
 
 
 class RecommendationBody(Schema):
@@ -22,6 +36,12 @@ class RecommendationBody(Schema):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     priority: int | None = Field(None, ge=0)
+
+    @field_validator(*_OPTIONAL, mode="before")
+    @classmethod
+    def empty_means_null(cls, value: Any) -> Any:
+        """An empty string in an optional field is "not set", as on the form."""
+        return None if value == "" else value
 
 
 class RecommendationIn(RecommendationBody):

@@ -8,12 +8,12 @@ import io
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.factories import make_partner
 
 from tenure.core.models import ImportRun
 from tenure.core.tabular import FileRejected
 from tenure.customervalue.models import CustomerValueDataset
 from tenure.customervalue.services import dataset_import_file
-from tests.factories import make_partner
 
 pytestmark = pytest.mark.django_db
 

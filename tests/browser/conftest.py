@@ -1,0 +1,107 @@
+"""Fixtures for the browser tests: one headless Chromium per session, a fresh context per test.
+
+The live server runs in a thread of this process and answers from the test database, so these
+tests need ``transactional_db``; that flushes every table after each test, which would erase
+what the data migrations installed (role groups, key tables, sample rules, the module licence).
+``serialized_rollback=True`` makes Django reload that data before each test, and pytest-django
+runs transactional tests after all ordinary ``db`` tests, so nothing else sees the flushed state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import TEST_PASSWORD
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+browser_test = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class JsErrors:
+    """What the page reported: console messages of type error and uncaught exceptions."""
+
+    console: list[str] = field(default_factory=list)
+    uncaught: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.uncaught.append(str(error)))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console.append(f"{message.text} @ {message.location.get('url', '')}")
+
+
+@dataclass
+class Session:
+    """A browser context against the live server, with its page and the JS errors it collected."""
+
+    context: BrowserContext
+    page: Page
+    base_url: str
+    errors: JsErrors
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.base_url + path)
+        assert response is not None
+
+    def login(self, username: str, password: str = TEST_PASSWORD) -> None:
+        """Log in through the real login form."""
+        self.goto("/accounts/login/")
+        self.page.get_by_label("User name").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Log in").click()
+        self.page.wait_for_url("**/partners/")
+
+
+@pytest.fixture
+def open_session(browser: Browser, live_server) -> Iterator[Callable[[], Session]]:
+    """Open as many independent browser sessions (cookies, pages) as a test needs."""
+    contexts: list[tuple[BrowserContext, JsErrors]] = []
+
+    def open_() -> Session:
+        context = browser.new_context(
+            viewport=VIEWPORT, locale="en-US", timezone_id="Europe/Berlin"
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors = JsErrors()
+        errors.watch(page)
+        contexts.append((context, errors))
+        return Session(context, page, live_server.url, errors)
+
+    yield open_
+    for context, errors in contexts:
+        context.close()
+        assert not errors.uncaught, f"uncaught JavaScript errors: {errors.uncaught}"
+
+
+@pytest.fixture
+def session(open_session: Callable[[], Session]) -> Session:
+    return open_session()
