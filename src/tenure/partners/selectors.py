@@ -21,7 +21,7 @@ def partner_search(*, query: str) -> QuerySet[BusinessPartner]:
         | Q(number__istartswith=text)
         | Q(name__icontains=text)
         | Q(city__istartswith=text)
-        | Q(email__iexact=text)
+        | Q(email__istartswith=text)
     )
     if sum(char.isdigit() for char in text) >= 5:
         with contextlib.suppress(ValueError):

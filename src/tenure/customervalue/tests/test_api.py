@@ -50,7 +50,7 @@ def test_tile_with_matching_rules(api_as) -> None:
                 "text": "Offer premium service without additional fees in the first year",
                 "discount": "50.00",
             },
-        ],  # fmt: skip
+        ],
         "message": None,
         "explanation": None,
     }

@@ -1,0 +1,154 @@
+"""The ``tenure`` command as an administrator runs it: real processes on their own database."""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+TENURE = str(Path(sys.executable).with_name("tenure"))
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database of the kind the suite runs on (SQLite file, or a new PostgreSQL db)."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('cli') / 'tenure.sqlite3'}"
+        return
+    name = f"tenure_cli_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def tenure(database_url: str):
+    """Run ``tenure ARGS`` against the fresh database; returns the completed process."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TENURE_PASSWORD": "a long enough pass phrase",
+        "COLUMNS": "200",
+    }
+
+    def run(*args: str, check_code: int | None = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([TENURE, *args], env=env, capture_output=True, text=True, timeout=120)
+        if check_code is not None:
+            assert done.returncode == check_code, done.stdout + done.stderr
+        return done
+
+    run("migrate")
+    run.env = env  # type: ignore[attr-defined]
+    return run
+
+
+def test_migrate_again_changes_nothing(tenure) -> None:
+    assert "No migrations to apply" in tenure("migrate").stdout
+
+
+def test_users_and_tokens(tenure) -> None:
+    assert "role agent" in tenure("user", "add", "anna", "--role", "agent").stdout
+    assert "Not saved" in tenure("user", "add", "bob", "--role", "boss", check_code=2).stderr
+    assert tenure("token", "create", "anna").stdout.strip().startswith("tnr_")
+    assert "No user" in tenure("token", "create", "nobody", check_code=2).stderr
+
+
+def test_imports_exit_codes_and_rejects_file(tenure, tmp_path: Path) -> None:
+    first = tenure("import", "partners", str(SAMPLES / "partners.csv"))
+    assert "accepted 8" in first.stdout
+    assert "accepted 0" in tenure("import", "partners", str(SAMPLES / "partners.parquet")).stdout
+    values = tenure("import", "customer-values", str(SAMPLES / "customer-values.csv"))
+    assert "accepted 12" in values.stdout
+    again = tenure("import", "customer-values", str(SAMPLES / "customer-values.parquet"))
+    assert "accepted 0" in again.stdout and "duplicates/unchanged 12" in again.stdout
+
+    rejects = tmp_path / "rejects.csv"
+    bad = tenure("import", "customer-values", str(SAMPLES / "customer-values-with-errors.csv"),
+                 "--rejects", str(rejects), check_code=3)  # fmt: skip
+    assert "accepted 2" in bad.stdout and "Rejected rows" in bad.stdout
+    with rejects.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["row"], row["column"]) for row in rows] == [
+        ("3", "partner"),
+        ("4", "segment"),
+        ("5", "customer_value"),
+        ("6", "churn_score"),
+        ("7", "as_of"),
+        ("8", "risk_class"),
+    ]
+    assert rows[0]["reason"] == "unknown business partner"
+
+
+def test_unusable_file_exits_2(tenure, tmp_path: Path) -> None:
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text((SAMPLES / "customer-values.csv").read_text(), encoding="utf-16")
+    done = tenure("import", "customer-values", str(utf16), check_code=2)
+    assert "File rejected" in done.stderr and "UTF-16" in done.stderr
+    missing = tmp_path / "missing.csv"
+    missing.write_text("partner,as_of\n2000001,2026-11-01\n")
+    assert "missing column" in tenure("import", "customer-values", str(missing),
+                                      check_code=2).stderr  # fmt: skip
+
+
+def test_customer_value_command_shows_the_tile(tenure) -> None:
+    tenure("import", "partners", str(SAMPLES / "partners.csv"))
+    tenure("import", "customer-values", str(SAMPLES / "customer-values.csv"))
+    shown = tenure("customer-value", "2000003", "--explain").stdout
+    assert "Decoy offers with loyalty discounts" in shown and "discount 50.00" in shown
+    assert "C01ExampleCuGu" in shown and "segment: expected A, has C" in shown
+    assert "No customer value data found." in tenure("customer-value", "2000008").stdout
+    tenure("customer-value", "0000", check_code=2)
+
+
+def test_demo_data_is_loaded_once(tenure) -> None:
+    first = tenure("demo-data", "--partners", "60", "--months", "3")
+    assert "agent" in first.stdout and "admin" in first.stdout
+    assert "already" in tenure("demo-data", "--partners", "60", "--months", "3").stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_over_http(tenure) -> None:
+    tenure("import", "partners", str(SAMPLES / "partners.csv"))
+    tenure("import", "customer-values", str(SAMPLES / "customer-values.csv"))
+    tenure("user", "add", "crm", "--role", "agent")
+    token = tenure("token", "create", "crm").stdout.strip()
+    port = _free_port()
+    server = subprocess.Popen([TENURE, "serve", "--port", str(port)], env=tenure.env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/accounts/login/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert httpx.get(base + "/partners/").status_code == 302
+        response = httpx.get(base + "/api/v1/partners/2000001/customer-value",
+                             headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert response.status_code == 200
+        assert response.json()["dataset"]["segment"] == "A"
+        assert httpx.get(base + "/api/v1/partners/2000001/customer-value").status_code == 401
+        assert httpx.get(base + "/static/tenure/tenure.css").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
