@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_PASSWORD
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,8 +34,19 @@ browser_test = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(django_db_setup: None) -> Iterator[Browser]:
+    # Playwright's sync API leaves its asyncio loop marked as running in this thread. From then on
+    # asgiref hands Django a different connection object here than the one the test database was
+    # created (and serialized) on, so Django would silently skip the serialized rollback: carry
+    # the serialized contents over to the connections the tests will use from now on.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents  # type: ignore[attr-defined]
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )

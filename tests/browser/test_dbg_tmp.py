@@ -1,5 +1,6 @@
 import pytest
-from django.db import connection, connections
+from django.db import connections
+
 from tenure.customervalue.models import CustomerSegment
 from tests.browser.conftest import browser_test
 

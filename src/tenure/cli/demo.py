@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 
 from tenure.core.models import ImportRun
 
@@ -256,23 +257,12 @@ def load_demo(*, partners: int, months: int, seed: int, console: Console) -> Non
     ):
         console.print("Demo data is already loaded; nothing to do.")
         partner_rows, dataset_rows = [], []
-    with Progress(console=console) as progress:
-        task = progress.add_task("Demo business partners", total=len(partner_rows))
-        for start in range(0, len(partner_rows), 1000):
-            report = partner_import_records(
-                records=partner_rows[start : start + 1000], origin=ImportRun.Origin.DEMO
-            )
-            if report.errors:
-                raise RuntimeError(f"demo partners rejected: {report.errors[:3]}")
-            progress.advance(task, 1000)
-        task = progress.add_task("Demo customer value datasets", total=len(dataset_rows))
-        for start in range(0, len(dataset_rows), 10_000):
-            report = dataset_import_records(
-                records=dataset_rows[start : start + 10_000], origin=ImportRun.Origin.DEMO
-            )
-            if report.errors:
-                raise RuntimeError(f"demo datasets rejected: {report.errors[:3]}")
-            progress.advance(task, 10_000)
+    if partner_rows:
+        with Progress(console=console) as progress:
+            _load_in_chunks(progress, "Demo business partners", partner_rows, 1000,
+                            partner_import_records)  # fmt: skip
+            _load_in_chunks(progress, "Demo customer value datasets", dataset_rows, 10_000,
+                            dataset_import_records)  # fmt: skip
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
     for username, role, extension in DEMO_USERS:
         if not User.objects.filter(username=username).exists():
@@ -283,7 +273,20 @@ def load_demo(*, partners: int, months: int, seed: int, console: Console) -> Non
         console.print(
             f"Demo data: {len(partner_rows)} business partners, {len(dataset_rows)} datasets."
         )
-    console.print(
-        "Demo logins (user / password): "
-        + ", ".join(f"{username} / {password} ({role})" for username, role, _ in DEMO_USERS)
-    )
+    logins = Table(title="Demo logins", title_justify="left")
+    for column in ("User", "Password", "Role"):
+        logins.add_column(column)
+    for username, role, _ in DEMO_USERS:
+        logins.add_row(username, password, role)
+    console.print(logins)
+
+def _load_in_chunks(
+    progress: Progress, title: str, rows: list[dict[str, Any]], size: int, importer: Any
+) -> None:
+    task = progress.add_task(title, total=len(rows))
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        report = importer(records=chunk, origin=ImportRun.Origin.DEMO)
+        if report.errors:
+            raise RuntimeError(f"{title} rejected: {report.errors[:3]}")
+        progress.advance(task, len(chunk))
