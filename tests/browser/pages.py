@@ -140,8 +140,8 @@ def expect_recommendations(page: Page, shown: list[Shown]) -> None:
         expect(item).to_have_attribute("data-key", rec.key)
         expect(item.locator(".option")).to_have_text(rec.option)
         expect(item).to_contain_text(rec.text)
-        discount = item.locator(".discount")
+        discount = item.get_by_test_id("discount")
         if rec.discount is None:
             expect(discount).to_have_count(0)
         else:
-            expect(discount).to_have_text(f"· Discount: {rec.discount:.2f}")
+            expect(discount).to_have_text(f"Discount: {rec.discount:.2f}")

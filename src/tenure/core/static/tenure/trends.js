@@ -1,21 +1,42 @@
 // Draws the trend tiles (customer value 1..10, churn score 0..100) from the page's JSON with uPlot.
+// The legend shows the point under the cursor, and the latest delivered point otherwise.
 (function () {
   const source = document.getElementById("trend-data");
   if (!source || typeof uPlot === "undefined") return;
   const trend = JSON.parse(source.textContent);
   const times = trend.dates.map((d) => Date.parse(d + "T00:00:00Z") / 1000);
+  const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    year: "numeric", month: "short", day: "numeric", timeZone: "UTC",
+  });
 
-  function draw(elementId, label, values, range, colour) {
+  function lastDelivered(values) {
+    for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null) return i;
+    return -1;
+  }
+
+  function draw(elementId, values, range, colour) {
     const element = document.getElementById(elementId);
     if (!element) return;
+    const latest = lastDelivered(values);
+    const at = (idx) => (idx == null ? latest : idx);
     const options = {
       width: Math.max(element.clientWidth, 280),
       height: 180,
       scales: { x: { time: true }, y: { range: range } },
       legend: { show: true },
       series: [
-        { label: "Date" },
-        { label: label, stroke: colour, width: 2, spanGaps: false, points: { size: 6 } },
+        {
+          label: element.dataset.dateLabel || "As of",
+          value: (u, v, s, idx) => (at(idx) < 0 ? "–" : dateFormat.format(new Date(times[at(idx)] * 1000))),
+        },
+        {
+          label: element.dataset.label || "",
+          stroke: colour, width: 2, spanGaps: false, points: { size: 6 },
+          value: (u, v, s, idx) => {
+            const value = at(idx) < 0 ? null : values[at(idx)];
+            return value === null ? "–" : value + " / " + range[1];
+          },
+        },
       ],
       axes: [{}, { size: 40 }],
     };
@@ -23,8 +44,6 @@
     new uPlot(options, [times, values], element);
   }
 
-  draw("trend-value", document.getElementById("trend-value-title")?.textContent || "Customer value",
-       trend.customer_value, [0, 10], "#1e7b34");
-  draw("trend-churn", document.getElementById("trend-churn-title")?.textContent || "Churn score",
-       trend.churn_score, [0, 100], "#c62828");
+  draw("trend-value", trend.customer_value, [0, 10], "#1e7b34");
+  draw("trend-churn", trend.churn_score, [0, 100], "#c62828");
 })();
