@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from tenure.api import api
 
@@ -11,7 +13,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="partners:search"), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # the switcher is on the login page too, so it must work before login
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("partners/", include("tenure.partners.urls")),
     path("customer-value/", include("tenure.customervalue.urls")),
     path("recommendations/", include("tenure.guidance.urls")),

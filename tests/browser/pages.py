@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 # The delivered sample rules, as SPEC §1.2 states them: key → (option, segment, risk, text, discount).
 SAMPLE_RULES: dict[str, tuple[str, str, str, str, Decimal | None]] = {
@@ -53,7 +54,7 @@ RISK_LABELS = {"1": "low", "2": "medium", "3": "high", "4": "very high"}
 COLOURS = {
     "green": "rgb(30, 123, 52)",
     "yellow": "rgb(242, 194, 0)",
-    "orange": "rgb(224, 108, 0)",
+    "orange": "rgb(185, 80, 0)",
     "red": "rgb(198, 40, 40)",
 }
 SEGMENT_COLOURS = {"A": "green", "B": "yellow", "C": "orange", "D": "red"}
@@ -79,14 +80,33 @@ def tile(page: Page):
     return page.get_by_test_id("customer-value-tile")
 
 
+def _luminance(css_colour: str) -> float:
+    """Relative luminance (WCAG 2) of a computed ``rgb(r, g, b)`` colour."""
+    channels = [int(part) / 255 for part in re.findall(r"\d+", css_colour)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(element: Locator) -> float:
+    """The contrast ratio between an element's text colour and its own background colour."""
+    text, background = element.evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    )
+    lighter, darker = sorted((_luminance(text), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 def expect_badges(page: Page, *, segment: str, risk_class: str) -> None:
-    """Both badges carry a label (not only a colour) and the colour SPEC §1.3 gives them."""
+    """Both badges carry a label (not only a colour), the colour SPEC §1.3 gives them, and
+    text that stays readable on it (WCAG AA, 4.5:1)."""
     segment_badge = tile(page).get_by_test_id("segment-badge")
     expect(segment_badge).to_have_text(f"Segment {segment}")
     expect(segment_badge).to_have_css("background-color", COLOURS[SEGMENT_COLOURS[segment]])
     risk_badge = tile(page).get_by_test_id("risk-badge")
     expect(risk_badge).to_have_text(f"Risk: {RISK_LABELS[risk_class]}")
     expect(risk_badge).to_have_css("background-color", COLOURS[RISK_COLOURS[risk_class]])
+    for badge in (segment_badge, risk_badge):
+        assert contrast(badge) >= 4.5, badge.text_content()
 
 
 def expect_value_scale(page: Page, value: int | None) -> None:

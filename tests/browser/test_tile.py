@@ -191,6 +191,14 @@ def test_screenshot_partner_page(session, make_user):
     for chart in ("#trend-value", "#trend-churn"):
         expect(page.locator(chart)).to_have_attribute("data-points", "24")
         expect(page.locator(f"{chart} canvas")).to_be_visible()
+    # without a pointer over the chart, the legend shows the latest delivery
+    latest = f"{end:%b} 1, {end:%Y}"
+    expect(page.locator("#trend-value .u-legend")).to_have_text(
+        re.compile(f"As of.*{latest}.*Customer value.*4 / 10")
+    )
+    expect(page.locator("#trend-churn .u-legend")).to_have_text(
+        re.compile(f"As of.*{latest}.*Churn score.*72 / 100")
+    )
     assert session.errors.console == []
     page.screenshot(path=SCREENSHOTS / "partner-page.png", full_page=True)
 

@@ -73,4 +73,4 @@ class ImportRun(models.Model):
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.file_name or self.origin} ({self.started_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_kind_display()} {self.file_name or self.get_origin_display()} ({self.started_at:%Y-%m-%d %H:%M})"
