@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: demo test install system-packages lint typecheck test-sqlite test-postgres benchmarks clean
+.PHONY: demo test install system-packages lint typecheck test-sqlite test-postgres screenshots benchmarks clean
 
 ## Set up everything on SQLite (var/tenure.sqlite3), load demo data, serve on http://127.0.0.1:$(PORT)
 demo: $(STAMP)
@@ -24,7 +24,7 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || { scripts/install-system-packages --python && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 system-packages:
@@ -42,6 +42,10 @@ test-sqlite: $(STAMP)
 
 test-postgres: $(STAMP)
 	CI=true scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider
+
+## Refresh docs/screenshots/ (the browser tests take the pictures)
+screenshots: $(STAMP) system-packages
+	env -u DATABASE_URL TENURE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser -k "screenshot or upload_reports"
 
 ## Benchmarks are not tests: see docs/benchmarks.md
 benchmarks: $(STAMP) system-packages

@@ -9,6 +9,8 @@ runs transactional tests after all ordinary ``db`` tests, so nothing else sees t
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# `make screenshots` refreshes docs/screenshots/; a plain test run takes them into a scratch folder,
+# so that re-running `make test` leaves the working tree as it was.
+SCREENSHOTS = Path(
+    os.environ.get("TENURE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tenure-screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 browser_test = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -132,5 +132,6 @@ def test_agent_cannot_change_rules(session, make_user):
             session.base_url + path, form=forged, headers={"Referer": session.base_url + path}
         )
         assert answer.status == 403, path
+        assert "CSRF" not in answer.text(), "refused for the missing permission, not the token"
     rule = Recommendation.objects.get(pk="C04ExampleCuGu")
     assert rule.text == SAMPLE_RULES["C04ExampleCuGu"][3]

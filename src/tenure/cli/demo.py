@@ -280,6 +280,7 @@ def load_demo(*, partners: int, months: int, seed: int, console: Console) -> Non
         logins.add_row(username, password, role)
     console.print(logins)
 
+
 def _load_in_chunks(
     progress: Progress, title: str, rows: list[dict[str, Any]], size: int, importer: Any
 ) -> None:
