@@ -86,7 +86,7 @@ def test_admin_edits_rules_and_the_agents_tile_follows(open_session, make_user):
     explanation = agent.page.get_by_test_id("explanation")
     explanation.locator("summary").click()
     expect(explanation.locator('tr[data-key="C01ExampleCuGu"]')).to_contain_text("does not fit")
-    expect(explanation.locator('tr[data-key="C01ExampleCuGu"]')).to_contain_text("churn_score")
+    expect(explanation.locator('tr[data-key="C01ExampleCuGu"]')).to_contain_text("Churn score:")
     expect(explanation.locator('tr[data-key="C02ExampleCuGu"]')).to_contain_text("fits")
 
     # a range the other way round is refused with a message at the field
