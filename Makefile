@@ -31,8 +31,8 @@ system-packages:
 	scripts/install-system-packages
 
 lint: $(STAMP)
-	$(BIN)/ruff check conftest.py src tests benchmarks
-	$(BIN)/ruff format --check conftest.py src tests benchmarks
+	$(BIN)/ruff check conftest.py src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check conftest.py src tests $(wildcard benchmarks)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
