@@ -24,40 +24,38 @@ class Colour(models.TextChoices):
     GREY = "grey", _("grey")
 
 
-class CustomerSegment(models.Model):
+class KeyTable(models.Model):
+    """A configurable key table: key, label for people, badge colour, display position."""
+
+    key = models.CharField(_("key"), max_length=10, primary_key=True)
+    label = models.CharField(_("label"), max_length=100)
+    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} – {self.label}"
+
+
+class CustomerSegment(KeyTable):
     """Key table: customer segment (A..D delivered); an administrator may add keys."""
 
-    key = models.CharField(_("key"), max_length=10, primary_key=True)
-    label = models.CharField(_("label"), max_length=100)
-    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
+    class Meta(KeyTable.Meta):
         verbose_name = _("customer segment")
         verbose_name_plural = _("customer segments")
-        ordering = ["position", "key"]
         constraints = [models.CheckConstraint(condition=~Q(key=""), name="segment_key_not_empty")]
 
-    def __str__(self) -> str:
-        return f"{self.key} – {self.label}"
 
-
-class ChurnRiskClass(models.Model):
+class ChurnRiskClass(KeyTable):
     """Key table: churn risk class (1..4 = low, medium, high, very high delivered)."""
 
-    key = models.CharField(_("key"), max_length=10, primary_key=True)
-    label = models.CharField(_("label"), max_length=100)
-    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
+    class Meta(KeyTable.Meta):
         verbose_name = _("churn risk class")
         verbose_name_plural = _("churn risk classes")
-        ordering = ["position", "key"]
         constraints = [models.CheckConstraint(condition=~Q(key=""), name="risk_key_not_empty")]
-
-    def __str__(self) -> str:
-        return f"{self.key} – {self.label}"
 
 
 class CustomerValueDataset(models.Model):
