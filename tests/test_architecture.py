@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "tenure"
 FRAMEWORK_FREE = [
     *sorted((PACKAGE / "analytics").rglob("*.py")),
@@ -47,6 +49,7 @@ def test_importing_analytics_does_not_load_django() -> None:
     assert done.stdout.strip() == "False"
 
 
+@pytest.mark.django_db
 def test_models_and_migrations_agree() -> None:
     from django.core.management import call_command
 
