@@ -54,3 +54,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/v1/partners", "tenure.partners.api.router")
 api.add_router("/v1", "tenure.customervalue.api.router")
 api.add_router("/v1/recommendations", "tenure.guidance.api.router")
+api.add_router("/v1/cti", "tenure.cti.api.router")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tenure.partners",
     "tenure.customervalue",
     "tenure.guidance",
+    "tenure.cti",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenure.core.context_processors.modules",
+                "tenure.cti.context_processors.cti",
             ],
         },
     },

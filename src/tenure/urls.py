@@ -19,6 +19,7 @@ urlpatterns = [
     path("customer-value/", include("tenure.customervalue.urls")),
     path("recommendations/", include("tenure.guidance.urls")),
     path("administration/", include("tenure.core.urls")),
+    path("cti/", include("tenure.cti.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -31,3 +31,12 @@ def partner_search(*, query: str) -> QuerySet[BusinessPartner]:
 
 def partner_by_number(*, number: str) -> BusinessPartner | None:
     return BusinessPartner.objects.filter(number=number).prefetch_related("phone_numbers").first()
+
+
+def partners_with_phone(*, e164: str, limit: int = 20) -> list[BusinessPartner]:
+    """Partners who have this E.164 number (indexed lookup), by name; at most ``limit``."""
+    return list(
+        BusinessPartner.objects.filter(phone_numbers__e164=e164)
+        .order_by("name", "number")
+        .distinct()[:limit]
+    )

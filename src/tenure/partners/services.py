@@ -13,6 +13,7 @@ from typing import IO, Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 
 from tenure.core import fields
@@ -206,3 +207,30 @@ def partner_import_records(
         total_rows=len(indexed),
         user=user,
     )
+
+
+class PartnerInvalid(ValueError):
+    """A partner entered by hand failed validation; ``errors`` maps field to reason."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in errors.items()))
+        self.errors = errors
+
+
+@transaction.atomic
+def partner_create(*, values: dict[str, Any]) -> BusinessPartner:
+    """Create one business partner from a form, validated like an imported row."""
+    errors: list[RowError] = []
+    clean = partner_validate(0, dict(values), errors)
+    if clean is None:
+        raise PartnerInvalid({error.column: error.reason for error in errors})
+    if BusinessPartner.objects.filter(number=clean["number"]).exists():
+        raise PartnerInvalid({"number": "a business partner with this number exists"})
+    partner = BusinessPartner.objects.create(
+        number=clean["number"], **{name: clean[name] for name in _MASTER_FIELDS}
+    )
+    PartnerPhoneNumber.objects.bulk_create(
+        PartnerPhoneNumber(partner=partner, e164=e164, position=position)
+        for position, e164 in enumerate(clean["phone"])
+    )
+    return partner

@@ -1,0 +1,43 @@
+"""REST API of the telephony interface: the telephony system reports call events."""
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import HttpError
+
+from tenure.accounts.api import require_permission
+from tenure.cti.schemas import CallEventIn, CallEventOut
+from tenure.cti.services import call_event_record
+
+router = Router(tags=["telephony (CTI)"])
+
+
+@router.post(
+    "/calls",
+    response={200: CallEventOut},
+    summary="Report an inbound call event (ringing, answered, ended)",
+)
+def report_call_event(request: HttpRequest, body: CallEventIn) -> CallEventOut:
+    """Stores the event once per (call_id, event) and pops the caller on the agent's desktop."""
+    require_permission(request, "cti.add_call")
+    if body.at is not None and body.at.tzinfo is None:
+        raise HttpError(422, "at: give a time zone (e.g. 2026-11-25T10:15:00+01:00 or …Z)")
+    result = call_event_record(
+        call_id=body.call_id,
+        event=body.event,
+        caller=body.caller,
+        called=body.called,
+        extension=body.extension,
+        at=body.at,
+    )
+    call = result.call
+    return CallEventOut(
+        call_id=call.call_id,
+        event=body.event,
+        state=call.state,
+        duplicate=result.duplicate,
+        caller_e164=call.caller_e164,
+        partner=call.partner.number if call.partner else None,
+        matches=call.matches,
+        agent=call.agent.username if call.agent else None,
+        desktops=result.desktops,
+    )
