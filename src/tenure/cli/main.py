@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from tenure.cli import setup_django
+from tenure.cli.cti import cti_app
 
 app = typer.Typer(
     help="Tenure: customer value, churn risk and retention.",
@@ -22,6 +23,7 @@ import_app = typer.Typer(help="Import delivered files (CSV or Parquet).", no_arg
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
+app.add_typer(cti_app, name="cti")
 console = Console()
 errors = Console(stderr=True)
 
