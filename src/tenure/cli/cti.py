@@ -33,7 +33,7 @@ def call(
         typer.Option(
             help="API token (default: TENURE_TOKEN, else a new token of a local simulator user)"
         ),
-    ] = "",  # fmt: skip
+    ] = "",
 ) -> None:
     """Report an inbound call to a running Tenure, as a telephony system would."""
     token = token or os.environ.get("TENURE_TOKEN", "") or _local_token()

@@ -11,7 +11,7 @@ from tests.factories import make_dataset, make_partner
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = {"agent", "marketing", "analyst", "admin"}
+EVERYONE = {"agent", "marketing", "analyst", "admin"}  # the people; "telephony" is a system
 ADMIN = {"admin"}
 
 RULE = {
@@ -25,6 +25,7 @@ RULE = {
 # (method, path, body, roles that may) — forbidden answers 403, allowed 2xx/3xx
 PAGES: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("get", "/partners/", None, EVERYONE),
+    ("get", "/partners/new/", None, {"agent", "admin"}),
     ("get", "/partners/4711/", None, EVERYONE),
     ("get", "/customer-value/partners/4711/history/", None, EVERYONE),
     ("get", "/recommendations/", None, EVERYONE),
@@ -36,7 +37,7 @@ PAGES: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("post", "/administration/modules/customer_value/", {"active": "on"}, ADMIN),
     ("get", "/administration/audit/", None, ADMIN),
     ("get", "/admin/", None, ADMIN),
-    ("get", "/api/docs", None, EVERYONE),
+    ("get", "/api/docs", None, EVERYONE | {"telephony"}),
 ]
 
 API: list[tuple[str, str, Any, set[str]]] = [
@@ -49,6 +50,12 @@ API: list[tuple[str, str, Any, set[str]]] = [
     ("put", "/api/v1/recommendations/C01ExampleCuGu", {**RULE, "key": "C01ExampleCuGu"}, ADMIN),
     ("delete", "/api/v1/recommendations/C07ExampleCuGu", None, ADMIN),
     ("post", "/api/v1/customer-value-datasets", [], ADMIN),
+    (
+        "post",
+        "/api/v1/cti/calls",
+        {"call_id": "c1", "event": "ringing", "extension": "201"},
+        {"admin", "telephony"},
+    ),
 ]
 
 
@@ -59,7 +66,7 @@ def partner() -> None:
 
 def _csrf_post(client: Client, path: str, data: dict[str, Any]) -> Any:
     # a real browser sends the token from the form it was served; take it from a page
-    client.get("/partners/")
+    client.get("/accounts/login/")
     return client.post(path, data, headers={"X-CSRFToken": client.cookies["csrftoken"].value})
 
 
