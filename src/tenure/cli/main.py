@@ -26,6 +26,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(cti_app, name="cti")
 console = Console()
 errors = Console(stderr=True)
+GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
 @app.command()
@@ -48,8 +49,14 @@ def serve(
     import uvicorn
 
     console.print(f"Tenure is serving on [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it)")
+    # open CTI event streams never end by themselves: without a limit, stopping would wait forever
     uvicorn.run(
-        "tenure.asgi:application", host=host, port=port, workers=workers, log_level="warning"
+        "tenure.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

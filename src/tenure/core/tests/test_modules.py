@@ -54,3 +54,9 @@ def test_audit_page_lists_changes(client_as) -> None:
     toggle(admin, active=False)
     page = admin.get("/administration/audit/").content.decode()
     assert "admin" in page and "active" in page
+
+
+def test_responses_carry_the_server_time(client_as) -> None:
+    response = client_as("agent").get("/partners/")
+    name, _, duration = response["Server-Timing"].partition(";dur=")
+    assert name == "app" and float(duration) > 0
