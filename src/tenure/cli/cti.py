@@ -59,8 +59,7 @@ def call(
             answer = response.json()
             console.print(
                 f"{call_id} [bold]{name}[/bold] → partner {answer['partner'] or '–'} "
-                f"({answer['matches']} match(es)), agent {answer['agent'] or '–'}, "
-                f"pushed to {answer['desktops']} open desktop(s)"
+                f"({answer['matches']} match(es)), agent {answer['agent'] or '–'}"
             )
 
 

@@ -2,13 +2,15 @@
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.errors import HttpError
 
-from tenure.accounts.api import require_permission
+from tenure.accounts.api import BearerToken, require_permission
+from tenure.core.apierrors import InvalidRequest
 from tenure.cti.schemas import CallEventIn, CallEventOut
 from tenure.cti.services import call_event_record
 
-router = Router(tags=["telephony (CTI)"])
+# A system reports calls, with its token only: without the browser's session auth, a request
+# without (or with a wrong) token gets 401, not a misleading "CSRF check Failed" (403).
+router = Router(tags=["telephony (CTI)"], auth=BearerToken())
 
 
 @router.post(
@@ -20,7 +22,8 @@ def report_call_event(request: HttpRequest, body: CallEventIn) -> CallEventOut:
     """Stores the event once per (call_id, event) and pops the caller on the agent's desktop."""
     require_permission(request, "cti.add_call")
     if body.at is not None and body.at.tzinfo is None:
-        raise HttpError(422, "at: give a time zone (e.g. 2026-11-25T10:15:00+01:00 or …Z)")
+        reason = "give a time zone (e.g. 2026-11-25T10:15:00+01:00 or …Z)"
+        raise InvalidRequest([{"field": "at", "error": reason}], f"at: {reason}")
     result = call_event_record(
         call_id=body.call_id,
         event=body.event,
@@ -39,5 +42,4 @@ def report_call_event(request: HttpRequest, body: CallEventIn) -> CallEventOut:
         partner=call.partner.number if call.partner else None,
         matches=call.matches,
         agent=call.agent.username if call.agent else None,
-        desktops=result.desktops,
     )

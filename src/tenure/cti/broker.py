@@ -1,21 +1,28 @@
-"""Hands call events to the open agent desktops of this server process (Server-Sent Events).
+"""Hands call events to the open agent desktops (Server-Sent Events), across server processes.
 
-Each open desktop subscribes an ``asyncio.Queue`` on the server's event loop; the telephony API,
-which runs in a worker thread, publishes after its transaction commits. The queues live in this
-process, so ``tenure serve`` runs CTI with one worker process (its default); a desktop that was
-disconnected catches up from the database by its last event id, so no event is lost.
-Written here rather than taken from a library (django-eventstream, channels) because it is thirty
-lines and needs no broker server; swap in PostgreSQL LISTEN/NOTIFY for several processes.
+Each open desktop subscribes an ``asyncio.Queue`` on its process's event loop. On PostgreSQL the
+telephony API sends the event with ``pg_notify`` inside its transaction (delivered at commit), and one
+``LISTEN`` connection per server process hands it to that process's queues, so ``tenure serve
+--workers N`` works. On SQLite (one process) the event goes to the local queues after commit.
+A desktop that was disconnected catches up from the database by its last event id: no event is lost.
+Written here rather than taken from a library (django-eventstream, channels) because it is short
+and needs no broker server beyond the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import threading
 from collections import defaultdict
 from typing import Any
 
+from django.db import connection, connections, transaction
+
 QUEUE_SIZE = 100
+CHANNEL = "tenure_cti"
+log = logging.getLogger(__name__)
 
 
 class CallBroker:
@@ -60,3 +67,57 @@ def _offer(queue: asyncio.Queue[Any], message: dict[str, Any]) -> None:
 
 
 broker = CallBroker()
+
+
+def publish_after_commit(user_ids: list[int], message: dict[str, Any]) -> None:
+    """Send a call message to the users' desktops once the current transaction commits."""
+    if not user_ids:
+        return
+    if connection.vendor == "postgresql":
+        payload = json.dumps({**message, "users": user_ids})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+        return
+    transaction.on_commit(lambda: [broker.publish(user_id, message) for user_id in user_ids])
+
+
+class PostgresRelay:
+    """One LISTEN connection per server process, handing notifications to the local broker."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+
+    async def ensure_listening(self) -> None:
+        """Start listening (once per process) and wait until LISTEN is in place."""
+        if connections["default"].vendor != "postgresql":
+            return
+        if self._task is None or self._task.done():
+            self._listening = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._listen())
+        await asyncio.wait_for(self._listening.wait(), 10)
+
+    async def _listen(self) -> None:
+        import psycopg
+
+        params = connections["default"].get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as db:
+                    await db.execute(f"LISTEN {CHANNEL}")
+                    self._listening.set()
+                    async for notification in db.notifies():
+                        message = json.loads(notification.payload)
+                        for user_id in message.pop("users"):
+                            broker.publish(user_id, message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database restarted or the network dropped: listen again
+                log.warning("CTI relay lost its LISTEN connection; retrying", exc_info=True)
+                self._listening.clear()
+                await asyncio.sleep(1)
+
+
+relay = PostgresRelay()

@@ -28,4 +28,3 @@ class CallEventOut(Schema):
     partner: str | None = Field(description="The partner number when exactly one matches")
     matches: int = Field(description="How many business partners have the caller's number")
     agent: str | None = Field(description="The agent at the extension, if any")
-    desktops: int = Field(description="Open desktops of that agent the event was pushed to")

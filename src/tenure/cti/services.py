@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tenure.cti.broker import broker
+from tenure.cti.broker import publish_after_commit
 from tenure.cti.models import Call, CallEvent
 from tenure.partners.models import BusinessPartner
 from tenure.partners.phones import to_e164
@@ -22,7 +22,6 @@ WITHHELD = {"", "anonymous", "withheld", "private", "restricted", "unknown", "un
 class CallEventResult:
     call: Call
     duplicate: bool
-    desktops: int
 
 
 def caller_e164(caller: str) -> str:
@@ -67,16 +66,12 @@ def _record(
     if call is None:
         call = _new_call(call_id, caller, called, extension, agents)
     elif call.events.filter(event=event).exists():
-        return CallEventResult(call, duplicate=True, desktops=0)
+        return CallEventResult(call, duplicate=True)
     recorded = CallEvent.objects.create(call=call, event=event, at=at, agent=call.agent)
     _advance(call, event, at)
     message = {"id": recorded.pk, "call": call.pk, "event": event, "state": call.state}
-    transaction.on_commit(lambda: [broker.publish(agent.pk, message) for agent in agents])
-    return CallEventResult(call, duplicate=False, desktops=sum(map(_desktops, agents)))
-
-
-def _desktops(agent: User) -> int:
-    return broker.desktops(agent.pk)
+    publish_after_commit([agent.pk for agent in agents], message)
+    return CallEventResult(call, duplicate=False)
 
 
 def _new_call(call_id: str, caller: str, called: str, extension: str, agents: list[User]) -> Call:

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from tenure.cti.broker import broker
+from tenure.cti.broker import broker, relay
 from tenure.cti.models import Call
 from tenure.cti.selectors import agent_events_after, call_dialog
 from tenure.cti.services import call_partner_pick
@@ -46,6 +46,7 @@ def _last_event_id(request: HttpRequest) -> int | None:
 
 
 async def _events(user_id: int, last_id: int | None) -> AsyncIterator[str]:
+    await relay.ensure_listening()
     queue = broker.subscribe(user_id)  # first subscribe, then catch up: nothing falls between
     try:
         yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n"

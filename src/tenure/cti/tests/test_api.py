@@ -31,7 +31,6 @@ def test_ringing_call_is_matched(api_as, make_user) -> None:
         "partner": "1",
         "matches": 1,
         "agent": "agent",
-        "desktops": 0,
     }
     assert post(client, body).json()["duplicate"] is True
 
