@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -110,3 +111,42 @@ def parse_key(value: Any, *, allowed: dict[str, Any], what: str) -> str:
         if candidate in allowed:
             return candidate
     raise ValueError(f"unknown {what} {text!r}; allowed: {', '.join(sorted(allowed))}")
+
+
+def required(parse: Callable[[Any], Any], message: str) -> Callable[[Any], Any]:
+    """A parser that also refuses an empty value, with ``message`` as the reason."""
+
+    def parse_required(value: Any) -> Any:
+        if is_empty(value):
+            raise ValueError(message)
+        return parse(value)
+
+    return parse_required
+
+
+class Remembering:
+    """A column parser that remembers the result for each distinct delivered text.
+
+    Deliveries repeat the same dates, keys and scores across millions of rows; parsing each distinct
+    text once roughly halves the time an import spends validating.
+    """
+
+    def __init__(self, parse: Callable[[Any], Any], *, max_size: int = 100_000) -> None:
+        self.parse = parse
+        self.max_size = max_size
+        self.results: dict[str, tuple[bool, Any]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return self.parse(value)
+        result = self.results.get(value)
+        if result is None:
+            try:
+                result = (True, self.parse(value))
+            except ValueError as exc:
+                result = (False, str(exc))
+            if len(self.results) < self.max_size:
+                self.results[value] = result
+        if result[0]:
+            return result[1]
+        raise ValueError(result[1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,14 +62,36 @@ class DatasetChunkWriter:
     """Validates records against the key tables and partners, and appends the valid ones."""
 
     def __init__(self) -> None:
-        self.segments = dict.fromkeys(CustomerSegment.objects.values_list("key", flat=True))
-        self.risk_classes = dict.fromkeys(ChurnRiskClass.objects.values_list("key", flat=True))
+        segments = dict.fromkeys(CustomerSegment.objects.values_list("key", flat=True))
+        risk_classes = dict.fromkeys(ChurnRiskClass.objects.values_list("key", flat=True))
         self.table = CustomerValueDataset._meta.db_table
+        remember = fields.Remembering
+        self.parsers: dict[str, Any] = {
+            "as_of": remember(fields.required(fields.parse_date, "as-of date is required")),
+            "segment": remember(
+                partial(fields.parse_key, allowed=segments, what="customer segment")
+            ),
+            "customer_value": remember(partial(fields.parse_int, low=1, high=10)),
+            "risk_class": remember(
+                partial(fields.parse_key, allowed=risk_classes, what="risk class")
+            ),
+            "churn_score": remember(partial(fields.parse_int, low=0, high=100)),
+            "bad_debt_score": remember(fields.parse_number),
+            "source": remember(
+                fields.required(
+                    partial(fields.parse_text, max_length=100),
+                    "source is required (who delivered the data)",
+                )
+            ),
+        }
+        self.parse_number = fields.required(
+            partial(fields.parse_text, max_length=30), "partner number is required"
+        )
 
     def __call__(
         self, chunk: list[tuple[int, Record]], run: ImportRun
     ) -> tuple[int, int, int, list[RowError]]:
-        numbers = {fields.parse_text(record.get("partner"), max_length=30) for _, record in chunk}
+        numbers = {str(record.get("partner") or "").strip() for _, record in chunk}
         partner_ids = dict(
             BusinessPartner.objects.filter(number__in=numbers).values_list("number", "id")
         )
@@ -85,45 +108,30 @@ class DatasetChunkWriter:
         return inserted, 0, len(rows) - inserted, errors
 
     def _validate(
-        self,
-        row: int,
-        record: Record,
-        partner_ids: dict[str, int],
-        errors: list[RowError],
+        self, row: int, record: Record, partner_ids: dict[str, int], errors: list[RowError]
     ) -> tuple[Any, ...] | None:
         if (error := width_error(row, record)) is not None:
             errors.append(error)
             return None
         found_errors = len(errors)
-
-        def check(column: str, parse: Any, **options: Any) -> Any:
+        partner_id = None
+        raw = record.get("partner")
+        try:
+            number = self.parse_number(raw)
+        except ValueError as exc:
+            errors.append(RowError(row, "partner", str(exc), "" if raw is None else str(raw)))
+        else:
+            partner_id = partner_ids.get(number)
+            if partner_id is None:
+                errors.append(RowError(row, "partner", "unknown business partner", number))
+        values: list[Any] = [partner_id]
+        for column, parse in self.parsers.items():
             raw = record.get(column)
             try:
-                return parse(raw, **options)
+                values.append(parse(raw))
             except ValueError as exc:
                 errors.append(RowError(row, column, str(exc), "" if raw is None else str(raw)))
-                return None
-
-        number = check("partner", fields.parse_text, max_length=30)
-        partner_id = partner_ids.get(number) if number else None
-        if not number:
-            errors.append(RowError(row, "partner", "partner number is required"))
-        elif partner_id is None:
-            errors.append(RowError(row, "partner", "unknown business partner", number))
-        as_of = check("as_of", fields.parse_date)
-        if fields.is_empty(record.get("as_of")):
-            errors.append(RowError(row, "as_of", "as-of date is required"))
-        segment = check("segment", fields.parse_key, allowed=self.segments, what="customer segment")
-        value = check("customer_value", fields.parse_int, low=1, high=10)
-        risk = check("risk_class", fields.parse_key, allowed=self.risk_classes, what="risk class")
-        churn = check("churn_score", fields.parse_int, low=0, high=100)
-        bad_debt = check("bad_debt_score", fields.parse_number)
-        source = check("source", fields.parse_text, max_length=100)
-        if fields.is_empty(record.get("source")):
-            errors.append(RowError(row, "source", "source is required (who delivered the data)"))
-        if len(errors) != found_errors:
-            return None
-        return (partner_id, as_of, segment, value, risk, churn, bad_debt, source)
+        return None if len(errors) != found_errors else tuple(values)
 
 
 def dataset_import_file(

@@ -196,3 +196,11 @@ def test_progress_is_reported_per_chunk() -> None:
         chunk_size=5,
     )
     assert seen == [(5, 12), (10, 12), (12, 12)]
+
+
+def test_overlong_partner_number_is_a_row_error_not_a_crash() -> None:
+    report = run(HEADER + GOOD + ("9" * 31) + ",2026-11-01,A,9,1,10,,provider\n")
+    assert report.accepted == 1
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [
+        (3, "partner", "too long: 31 characters, at most 30")
+    ]
