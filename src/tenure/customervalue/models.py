@@ -66,14 +66,23 @@ class CustomerValueDataset(models.Model):
         verbose_name=_("business partner"),
         on_delete=models.CASCADE,
         related_name="customer_value_datasets",
+        db_index=False,  # the composite indexes below start with the partner
     )
     as_of = models.DateField(_("as of"))
+    # no index on the key-table references: four values each, never looked up by themselves, and
+    # every index costs time on each of the millions of imported rows
     segment = models.ForeignKey(
-        CustomerSegment, verbose_name=_("customer segment"), on_delete=models.PROTECT
+        CustomerSegment,
+        verbose_name=_("customer segment"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     customer_value = models.PositiveSmallIntegerField(_("customer value"), null=True, blank=True)
     risk_class = models.ForeignKey(
-        ChurnRiskClass, verbose_name=_("churn risk class"), on_delete=models.PROTECT
+        ChurnRiskClass,
+        verbose_name=_("churn risk class"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     churn_score = models.PositiveSmallIntegerField(_("churn score"), null=True, blank=True)
     bad_debt_score = models.FloatField(_("bad debt score"), null=True, blank=True)

@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from tenure.core import fields
 from tenure.core.bulk import insert_ignoring_conflicts
-from tenure.core.importing import Progress, run_file_import, run_import, width_error
+from tenure.core.importing import (
+    PreparedChunk,
+    Progress,
+    run_file_import,
+    run_import,
+    width_error,
+)
 from tenure.core.models import ImportRun
 from tenure.core.tabular import ImportReport, Record, RowError
 from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
@@ -91,6 +97,10 @@ class DatasetChunkWriter:
     def __call__(
         self, chunk: list[tuple[int, Record]], run: ImportRun
     ) -> tuple[int, int, int, list[RowError]]:
+        return self.write(self.prepare(chunk, run))
+
+    def prepare(self, chunk: list[tuple[int, Record]], run: ImportRun) -> PreparedChunk:
+        """Validate a chunk: the table rows to write and the rejected rows."""
         numbers = {str(record.get("partner") or "").strip() for _, record in chunk}
         partner_ids = dict(
             BusinessPartner.objects.filter(number__in=numbers).values_list("number", "id")
@@ -102,10 +112,14 @@ class DatasetChunkWriter:
             values = self._validate(row_number, record, partner_ids, errors)
             if values is not None:
                 rows.append((*values, run.pk, imported_at, dataset_fingerprint(values[1:])))
+        return PreparedChunk(rows, errors)
+
+    def write(self, prepared: PreparedChunk) -> tuple[int, int, int, list[RowError]]:
+        """Append the prepared rows; the ones already stored (same fingerprint) are skipped."""
         inserted = insert_ignoring_conflicts(
-            self.table, _TABLE_COLUMNS, rows, conflict=("partner_id", "fingerprint")
+            self.table, _TABLE_COLUMNS, prepared.rows, conflict=("partner_id", "fingerprint")
         )
-        return inserted, 0, len(rows) - inserted, errors
+        return inserted, 0, len(prepared.rows) - inserted, prepared.errors
 
     def _validate(
         self, row: int, record: Record, partner_ids: dict[str, int], errors: list[RowError]
