@@ -274,10 +274,10 @@ def load_demo(*, partners: int, months: int, seed: int, console: Console) -> Non
             f"Demo data: {len(partner_rows)} business partners, {len(dataset_rows)} datasets."
         )
     logins = Table(title="Demo logins", title_justify="left")
-    for column in ("User", "Password", "Role"):
+    for column in ("User", "Password", "Role", "Phone extension"):
         logins.add_column(column)
-    for username, role, _ in DEMO_USERS:
-        logins.add_row(username, password, role)
+    for username, role, extension in DEMO_USERS:
+        logins.add_row(username, password, role, extension or "–")
     console.print(logins)
 
 
