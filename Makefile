@@ -45,7 +45,7 @@ test-postgres: $(STAMP)
 
 ## Refresh docs/screenshots/ (the browser tests take the pictures)
 screenshots: $(STAMP) system-packages
-	env -u DATABASE_URL TENURE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser -k "screenshot or upload_reports"
+	env -u DATABASE_URL TENURE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser tests/cti -k "screenshot or upload_reports"
 
 ## Benchmarks are not tests: see docs/benchmarks.md
 benchmarks: $(STAMP) system-packages

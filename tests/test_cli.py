@@ -148,6 +148,13 @@ def test_serve_answers_over_http(tenure) -> None:
         assert response.status_code == 200
         assert response.json()["dataset"]["segment"] == "A"
         assert httpx.get(base + "/api/v1/partners/2000001/customer-value").status_code == 401
+        # a system without (or with a wrong) token is told to authenticate, not about CSRF
+        for headers in ({}, {"Authorization": "Bearer tnr_wrong"}):
+            refused = httpx.post(base + "/api/v1/customer-value-datasets", json=[], headers=headers)
+            assert (refused.status_code, refused.json()["detail"]) == (
+                401,
+                "authentication required",
+            )
         assert httpx.get(base + "/static/tenure/tenure.css").status_code == 200
     finally:
         server.terminate()

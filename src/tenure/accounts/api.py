@@ -21,7 +21,20 @@ class BearerToken(HttpBearer):
         return user
 
 
-api_auth = [BearerToken(), SessionAuth(csrf=True)]
+class BrowserSession(SessionAuth):
+    """The logged-in browser's session, with Django's CSRF check.
+
+    Without a logged-in session this method does not apply (401 from the API), rather than
+    answering 403 for a CSRF token that a system sending a wrong bearer token never had.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+api_auth = [BearerToken(), BrowserSession(csrf=True)]
 
 
 def require_permission(request: HttpRequest, *permissions: str) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from tests.factories import make_partner
 
 from tenure.core.models import ImportRun
 from tenure.customervalue.models import CustomerValueDataset
 from tenure.customervalue.services import dataset_import_file
-from tests.factories import make_partner
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
