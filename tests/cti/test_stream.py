@@ -74,8 +74,8 @@ def test_a_posted_event_arrives_once_as_a_server_sent_event(carla, pbx: Telephon
                           "duplicate": False, "caller_e164": "+493415550101",
                           "partner": HELGA.number, "matches": 1, "agent": "carla"}  # fmt: skip
         ringing_id, ringing = frames.next_call()
-        assert ringing == {"id": ringing_id, "call": ringing["call"], "event": "ringing",
-                           "state": "ringing"}  # fmt: skip
+        assert ringing == {"id": ringing_id, "call": ringing["call"], "call_id": call_id,
+                           "event": "ringing", "state": "ringing"}  # fmt: skip
 
         # the telephony system retries: nothing changes, nothing is pushed
         again = pbx.report(call_id, "ringing", caller=HELGA.phone, extension="203")

@@ -73,5 +73,12 @@ def agent_events_after(*, user_id: int, last_id: int | None) -> list[dict[str, A
             latest[event.call_id] = event
         chosen = list(latest.values())
     return [
-        {"id": e.pk, "call": e.call_id, "event": e.event, "state": e.call.state} for e in chosen
+        {
+            "id": e.pk,
+            "call": e.call_id,
+            "call_id": e.call.call_id,
+            "event": e.event,
+            "state": e.call.state,
+        }
+        for e in chosen
     ]

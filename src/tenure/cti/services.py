@@ -69,7 +69,8 @@ def _record(
         return CallEventResult(call, duplicate=True)
     recorded = CallEvent.objects.create(call=call, event=event, at=at, agent=call.agent)
     _advance(call, event, at)
-    message = {"id": recorded.pk, "call": call.pk, "event": event, "state": call.state}
+    message = {"id": recorded.pk, "call": call.pk, "call_id": call.call_id, "event": event,
+               "state": call.state}  # fmt: skip
     publish_after_commit([agent.pk for agent in agents], message)
     return CallEventResult(call, duplicate=False)
 
