@@ -12,6 +12,7 @@ and needs no broker server beyond the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -86,16 +87,27 @@ class PostgresRelay:
 
     def __init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._listening = asyncio.Event()
 
     async def ensure_listening(self) -> None:
         """Start listening (once per process) and wait until LISTEN is in place."""
         if connections["default"].vendor != "postgresql":
             return
-        if self._task is None or self._task.done():
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._loop is not loop:
+            self._loop = loop
             self._listening = asyncio.Event()
-            self._task = asyncio.get_running_loop().create_task(self._listen())
+            self._task = loop.create_task(self._listen())
         await asyncio.wait_for(self._listening.wait(), 10)
+
+    async def stop(self) -> None:
+        """Stop listening (server shutdown, tests that run their own event loop)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
 
     async def _listen(self) -> None:
         import psycopg

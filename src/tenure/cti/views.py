@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -45,15 +45,14 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-async def _events(user_id: int, last_id: int | None) -> AsyncIterator[str]:
+async def _events(user_id: int, last_id: int | None) -> AsyncGenerator[str, None]:
     await relay.ensure_listening()
     queue = broker.subscribe(user_id)  # first subscribe, then catch up: nothing falls between
     try:
         yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n"
         missed = await sync_to_async(agent_events_after)(user_id=user_id, last_id=last_id)
-        sent = last_id or 0
+        replayed = {message["id"] for message in missed}
         for message in missed:
-            sent = max(sent, message["id"])
             yield _frame(message)
         while True:
             try:
@@ -61,8 +60,8 @@ async def _events(user_id: int, last_id: int | None) -> AsyncIterator[str]:
             except TimeoutError:
                 yield ": keepalive\n\n"
                 continue
-            if message["id"] > sent:
-                sent = message["id"]
+            # events commit in any order, so ids are not increasing: skip only what was replayed
+            if message["id"] not in replayed:
                 yield _frame(message)
     finally:
         broker.unsubscribe(user_id, queue)
