@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
+
+from tests.processes import free_port, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -23,17 +22,8 @@ TENURE = str(Path(sys.executable).with_name("tenure"))
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh database of the kind the suite runs on (SQLite file, or a new PostgreSQL db)."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('cli') / 'tenure.sqlite3'}"
-        return
-    name = f"tenure_cli_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path_factory.mktemp("cli"), "tenure_cli") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -121,18 +111,12 @@ def test_demo_data_is_loaded_once(tenure) -> None:
     assert "already" in tenure("demo-data", "--partners", "60", "--months", "3").stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_answers_over_http(tenure) -> None:
     tenure("import", "partners", str(SAMPLES / "partners.csv"))
     tenure("import", "customer-values", str(SAMPLES / "customer-values.csv"))
     tenure("user", "add", "crm", "--role", "agent")
     token = tenure("token", "create", "crm").stdout.strip()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([TENURE, "serve", "--port", str(port)], env=tenure.env)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -17,7 +17,6 @@ import inspect
 import itertools
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -29,11 +28,11 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import httpx
-import psycopg
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, JsErrors
+from tests.processes import free_port, fresh_database
 
 TENURE = str(Path(sys.executable).with_name("tenure"))
 PASSWORD = "a long enough pass phrase"
@@ -81,17 +80,8 @@ CUSTOMER_VALUES = [
 
 @pytest.fixture(scope="package")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh database of the kind the suite runs on (SQLite file, or a new PostgreSQL db)."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('cti') / 'tenure.sqlite3'}"
-        return
-    name = f"tenure_cti_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path_factory.mktemp("cti"), "tenure_cti") as url:
+        yield url
 
 
 @dataclass
@@ -117,18 +107,12 @@ class Tenure:
         assert f"accepted {len(rows)}," in self("import", what, str(path))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Server:
     """``tenure serve`` (uvicorn, ASGI) as a process that the tests stop and start again."""
 
     def __init__(self, tenure: Tenure) -> None:
         self.tenure = tenure
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tenure.folder / "serve.log"
         self.process: subprocess.Popen[bytes] | None = None
