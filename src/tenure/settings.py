@@ -112,6 +112,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("TENURE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # under ASGI every request runs in a new thread: without a pool each one would open a
+    # connection (~40 % of the tile API's time, see docs/benchmarks.md)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("TENURE_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("TENURE_DB_POOL_MAX", "20")),
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}

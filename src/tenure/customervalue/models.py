@@ -69,13 +69,16 @@ class CustomerValueDataset(models.Model):
         db_index=False,  # the composite indexes below start with the partner
     )
     as_of = models.DateField(_("as of"))
-    # no index on the key-table references: four values each, never looked up by themselves, and
-    # every index costs time on each of the millions of imported rows
+    # The key-table references have no index (four values each, never looked up by themselves) and
+    # no database foreign key: every import validates them, and deleting a key is refused by Django
+    # (PROTECT). A foreign-key check per row would cost ~3 s per million imported rows
+    # (docs/benchmarks.md). The partner keeps its database foreign key.
     segment = models.ForeignKey(
         CustomerSegment,
         verbose_name=_("customer segment"),
         on_delete=models.PROTECT,
         db_index=False,
+        db_constraint=False,
     )
     customer_value = models.PositiveSmallIntegerField(_("customer value"), null=True, blank=True)
     risk_class = models.ForeignKey(
@@ -83,12 +86,18 @@ class CustomerValueDataset(models.Model):
         verbose_name=_("churn risk class"),
         on_delete=models.PROTECT,
         db_index=False,
+        db_constraint=False,
     )
     churn_score = models.PositiveSmallIntegerField(_("churn score"), null=True, blank=True)
     bad_debt_score = models.FloatField(_("bad debt score"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100)
     import_run = models.ForeignKey(
-        ImportRun, verbose_name=_("import"), null=True, blank=True, on_delete=models.SET_NULL
+        ImportRun,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,  # written by the import that created the run (see above)
     )
     imported_at = models.DateTimeField(_("imported"))
     fingerprint = models.BigIntegerField(

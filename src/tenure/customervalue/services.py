@@ -29,7 +29,7 @@ from tenure.core.importing import (
 from tenure.core.models import ImportRun
 from tenure.core.tabular import ImportReport, Record, RowError
 from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
-from tenure.partners.models import BusinessPartner
+from tenure.partners.selectors import partner_ids_by_number
 
 DATASET_COLUMNS = (
     "partner",
@@ -102,9 +102,7 @@ class DatasetChunkWriter:
     def prepare(self, chunk: list[tuple[int, Record]], run: ImportRun) -> PreparedChunk:
         """Validate a chunk: the table rows to write and the rejected rows."""
         numbers = {str(record.get("partner") or "").strip() for _, record in chunk}
-        partner_ids = dict(
-            BusinessPartner.objects.filter(number__in=numbers).values_list("number", "id")
-        )
+        partner_ids = partner_ids_by_number(numbers)
         imported_at = timezone.now()
         rows: list[tuple[Any, ...]] = []
         errors: list[RowError] = []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from tenure.partners.models import BusinessPartner
@@ -40,3 +42,19 @@ def partners_with_phone(*, e164: str, limit: int = 20) -> list[BusinessPartner]:
         .order_by("name", "number")
         .distinct()[:limit]
     )
+
+
+def partner_ids_by_number(numbers: Collection[str]) -> dict[str, int]:
+    """Partner ids for many partner numbers at once (imports look up 10,000 per chunk).
+
+    On PostgreSQL one array parameter (``= ANY(%s)``) instead of the ORM's 10,000 placeholders:
+    the same index scan, a quarter of the time (docs/benchmarks.md).
+    """
+    if connection.vendor == "postgresql":
+        table = BusinessPartner._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT number, id FROM {table} WHERE number = ANY(%s)", [list(numbers)]
+            )
+            return dict(cursor.fetchall())
+    return dict(BusinessPartner.objects.filter(number__in=numbers).values_list("number", "id"))
