@@ -65,10 +65,14 @@ def _record(
     agents = agents_at_extension(extension)
     if call is None:
         call = _new_call(call_id, caller, called, extension, agents)
+        _advance(call, event, at)
+        call.save()  # one insert (and one audit entry) for a new call
     elif call.events.filter(event=event).exists():
         return CallEventResult(call, duplicate=True)
+    else:
+        _advance(call, event, at)
+        call.save()
     recorded = CallEvent.objects.create(call=call, event=event, at=at, agent=call.agent)
-    _advance(call, event, at)
     message = {"id": recorded.pk, "call": call.pk, "call_id": call.call_id, "event": event,
                "state": call.state}  # fmt: skip
     publish_after_commit([agent.pk for agent in agents], message)
@@ -76,9 +80,10 @@ def _record(
 
 
 def _new_call(call_id: str, caller: str, called: str, extension: str, agents: list[User]) -> Call:
+    """A call as its first event reports it (not saved yet)."""
     e164 = caller_e164(caller)
     matches = partners_with_phone(e164=e164) if e164 else []
-    return Call.objects.create(
+    return Call(
         call_id=call_id,
         state=Call.State.RINGING,
         caller=caller.strip()[:40],
@@ -104,7 +109,6 @@ def _advance(call: Call, event: str, at: dt.datetime) -> None:
         call.ended_at = at
         call.state = Call.State.ENDED
         call.outcome = Call.Outcome.ANSWERED if call.answered_at else Call.Outcome.MISSED
-    call.save()
 
 
 def call_partner_link(*, call_pk: int, partner: BusinessPartner) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
@@ -50,7 +51,7 @@ async def _events(user_id: int, last_id: int | None) -> AsyncGenerator[str, None
     queue = broker.subscribe(user_id)  # first subscribe, then catch up: nothing falls between
     try:
         yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n"
-        missed = await sync_to_async(agent_events_after)(user_id=user_id, last_id=last_id)
+        missed = await sync_to_async(_catch_up)(user_id, last_id)
         replayed = {message["id"] for message in missed}
         for message in missed:
             yield _frame(message)
@@ -65,6 +66,15 @@ async def _events(user_id: int, last_id: int | None) -> AsyncGenerator[str, None
                 yield _frame(message)
     finally:
         broker.unsubscribe(user_id, queue)
+
+
+def _catch_up(user_id: int, last_id: int | None) -> list[dict[str, Any]]:
+    """The events a desktop missed; the database connection goes back to the pool at once, since
+    a desktop's stream stays open for hours and must not hold one."""
+    try:
+        return agent_events_after(user_id=user_id, last_id=last_id)
+    finally:
+        connection.close()
 
 
 def _frame(message: dict[str, Any]) -> str:
