@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self
@@ -148,7 +149,7 @@ def compress(*columns: Array, weights: ArrayLike | None = None) -> tuple[tuple[A
     return tuple(c[starts][keep] for c in ordered), counts[keep]
 
 
-class CLVModel:
+class CLVModel(ABC):
     """Maximum-likelihood fitting, summary and repr shared by the lifetime-value models.
 
     Parameters
@@ -171,12 +172,12 @@ class CLVModel:
         self.max_iter = max_iter
 
     # --- what subclasses provide -----------------------------------------------------------
+    @abstractmethod
     def _log_likelihood(self, params: Array, columns: Columns) -> Array:
         """Per-row log-likelihood at ``params`` (natural scale, in ``param_names`` order).
 
         ``columns`` are whatever the model's ``fit`` passed to :meth:`_maximise`.
         """
-        raise NotImplementedError
 
     def _log_likelihood_and_gradient(
         self, params: Array, columns: Columns
