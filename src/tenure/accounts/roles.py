@@ -33,13 +33,25 @@ _READ_CUSTOMER = [
     "guidance.view_recommendationtype",
 ]
 
+_MODEL_RUNS = [
+    "customervalue.view_modelrun",
+    "customervalue.view_customervaluerule",
+    "customervalue.view_segmentrule",
+    "customervalue.view_riskclassrule",
+]
 _ADMIN_APPS = ("core", "partners", "customervalue", "guidance", "accounts", "cti")
 _CALLS = ["cti.view_call", "cti.change_call"]  # see the screen pop, pick the matching partner
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_READ_CUSTOMER, *_CALLS, "partners.add_businesspartner"],
     MARKETING: [*_READ_CUSTOMER, "cti.view_call"],
-    ANALYST: [*_READ_CUSTOMER, "cti.view_call", "core.view_importrun", "core.view_module"],
+    ANALYST: [
+        *_READ_CUSTOMER,
+        *_MODEL_RUNS,
+        "cti.view_call",
+        "core.view_importrun",
+        "core.view_module",
+    ],
     ADMIN: [f"{app}.*" for app in _ADMIN_APPS] + ["auth.view_user", "auditlog.view_logentry"],
     TELEPHONY: ["cti.add_call"],
 }

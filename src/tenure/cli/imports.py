@@ -52,7 +52,11 @@ def run_cli_import(
                 "[yellow]Interrupted.[/yellow] What was imported is kept; run again to complete."
             )
             raise typer.Exit(130) from None
+    show_import_report(report, console, rejects)
 
+
+def show_import_report(report: Any, console: Console, rejects: Path | None = None) -> None:
+    """Print the counts and the rejected rows (and write them to ``rejects``); exit 3 if any."""
     summary = (
         f"rows read {report.rows_read}, accepted {report.accepted}, updated {report.updated}, "
         f"duplicates/unchanged {report.duplicates}, rejected rows {report.rejected} "

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from tenure.cli import setup_django
+from tenure.cli.clv import clv_app
 from tenure.cli.cti import cti_app
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(cti_app, name="cti")
+app.add_typer(clv_app, name="clv")
 console = Console()
 errors = Console(stderr=True)
 GRACEFUL_SHUTDOWN_SECONDS = 5

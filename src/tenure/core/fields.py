@@ -52,8 +52,11 @@ def parse_int(value: Any, *, low: int, high: int) -> int | None:
     return number
 
 
-def parse_number(value: Any) -> float | None:
-    """A finite decimal number; a decimal comma is accepted; empty is None."""
+def parse_number(
+    value: Any, *, low: float | None = None, high: float | None = None
+) -> float | None:
+    """A finite decimal number within [low, high] if given; a decimal comma is accepted; empty is
+    None."""
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -70,6 +73,12 @@ def parse_number(value: Any) -> float | None:
             raise ValueError("expected a number such as 12.5") from None
     if not math.isfinite(number):
         raise ValueError("expected a finite number")
+    if low is not None and high is not None and not low <= number <= high:
+        raise ValueError(f"out of range: must be {low:g}..{high:g}")
+    if low is not None and number < low:
+        raise ValueError(f"out of range: must be at least {low:g}")
+    if high is not None and number > high:
+        raise ValueError(f"out of range: must be at most {high:g}")
     return number
 
 

@@ -70,7 +70,7 @@ def run_import(
         origin=origin,
         file_name=file_name,
         user=user,
-        started_by=user.username if user else _os_user(),
+        started_by=user.username if user else started_by_os_user(),
         encoding=encoding,
         message="; ".join(warnings or []),
     )
@@ -160,20 +160,27 @@ def run_file_import(
     file_name: str,
     required: tuple[str, ...],
     write_chunk: ChunkWriter,
+    optional: tuple[str, ...] = (),
     user: User | None = None,
     progress: Progress | None = None,
     chunk_size: int = 10_000,
 ) -> ImportReport:
     """Open a delivered file and import it; a file rejected as a whole is recorded too."""
     try:
-        table = open_table(source, file_name=file_name, required=required, chunk_size=chunk_size)
+        table = open_table(
+            source,
+            file_name=file_name,
+            required=required,
+            optional=optional,
+            chunk_size=chunk_size,
+        )
     except FileRejected as exc:
         ImportRun.objects.create(
             kind=kind,
             origin=origin,
             file_name=file_name,
             user=user,
-            started_by=user.username if user else _os_user(),
+            started_by=user.username if user else started_by_os_user(),
             status=ImportRun.Status.REJECTED,
             finished_at=timezone.now(),
             message=str(exc),
@@ -210,7 +217,7 @@ def _error_dict(error: RowError) -> dict[str, Any]:
     return {"row": error.row, "column": error.column, "reason": error.reason, "value": error.value}
 
 
-def _os_user() -> str:
+def started_by_os_user() -> str:
     try:
         return f"{getpass.getuser()} (command line)"
     except Exception:  # no login name in some containers

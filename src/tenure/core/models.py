@@ -39,6 +39,7 @@ class ImportRun(models.Model):
         UPLOAD = "upload", _("Upload page")
         API = "api", _("REST API")
         DEMO = "demo", _("Demo data")
+        MODEL = "model", _("Model run")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("running")

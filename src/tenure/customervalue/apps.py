@@ -10,7 +10,11 @@ class CustomerValueConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tenure.customervalue.models import ChurnRiskClass, CustomerSegment
+        from tenure.customervalue import models
 
-        auditlog.register(CustomerSegment)
-        auditlog.register(ChurnRiskClass)
+        auditlog.register(models.CustomerSegment)
+        auditlog.register(models.ChurnRiskClass)
+        auditlog.register(models.CustomerValueRule)
+        auditlog.register(models.SegmentRule)
+        auditlog.register(models.RiskClassRule)
+        auditlog.register(models.ModelRun, exclude_fields=["figures"])

@@ -90,6 +90,9 @@ class CustomerValueDataset(models.Model):
     )
     churn_score = models.PositiveSmallIntegerField(_("churn score"), null=True, blank=True)
     bad_debt_score = models.FloatField(_("bad debt score"), null=True, blank=True)
+    clv = models.FloatField(_("customer lifetime value"), null=True, blank=True)
+    probability_alive = models.FloatField(_("probability alive"), null=True, blank=True)
+    expected_purchases = models.FloatField(_("expected purchases"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100)
     import_run = models.ForeignKey(
         ImportRun,
@@ -120,7 +123,172 @@ class CustomerValueDataset(models.Model):
                 condition=Q(churn_score__isnull=True) | Q(churn_score__gte=0, churn_score__lte=100),
                 name="dataset_churn_score_0_100",
             ),
+            models.CheckConstraint(
+                condition=Q(probability_alive__isnull=True)
+                | Q(probability_alive__gte=0, probability_alive__lte=1),
+                name="dataset_probability_alive_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(clv__isnull=True) | Q(clv__gte=0), name="dataset_clv_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_purchases__isnull=True) | Q(expected_purchases__gte=0),
+                name="dataset_expected_purchases_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.as_of} {self.segment_id}/{self.risk_class_id}"
+
+
+class CustomerValueRule(models.Model):
+    """How a scoring run turns CLV into customer value 1..10 (one row; administrators edit it).
+
+    By deciles, the top tenth of the scored base gets 10; by thresholds, nine ascending CLV
+    amounts separate the values 1..10. Horizon and discount rate define the CLV itself.
+    """
+
+    class Method(models.TextChoices):
+        DECILES = "deciles", _("deciles of the scored customers")
+        THRESHOLDS = "thresholds", _("CLV thresholds")
+
+    method = models.CharField(
+        _("method"), max_length=10, choices=Method.choices, default=Method.DECILES
+    )
+    cut_points = models.JSONField(
+        _("CLV thresholds"),
+        default=list,
+        blank=True,
+        help_text=_("Nine ascending amounts: value 2 from the first, …, value 10 from the last."),
+    )
+    horizon_months = models.PositiveSmallIntegerField(_("CLV horizon (months)"), default=12)
+    annual_discount_rate = models.FloatField(_("annual discount rate"), default=0.10)
+
+    class Meta:
+        verbose_name = _("customer value rule")
+        verbose_name_plural = _("customer value rule")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(horizon_months__gte=1, horizon_months__lte=120),
+                name="value_rule_horizon_1_120",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_discount_rate__gte=0, annual_discount_rate__lt=1),
+                name="value_rule_discount_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_method_display())
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from tenure.analytics.clv.scoring import check_cut_points
+
+        if self.method == self.Method.THRESHOLDS:
+            try:
+                check_cut_points(self.cut_points)
+            except (TypeError, ValueError) as exc:
+                raise ValidationError({"cut_points": str(exc)}) from None
+
+    @property
+    def monthly_discount_rate(self) -> float:
+        return float((1 + self.annual_discount_rate) ** (1 / 12) - 1)
+
+
+class SegmentRule(models.Model):
+    """A customer segment applies from this customer value upwards (up to the next segment's)."""
+
+    segment = models.OneToOneField(
+        CustomerSegment, verbose_name=_("customer segment"), on_delete=models.CASCADE
+    )
+    min_customer_value = models.PositiveSmallIntegerField(_("from customer value"), unique=True)
+
+    class Meta:
+        verbose_name = _("segment rule")
+        verbose_name_plural = _("segment rules")
+        ordering = ["-min_customer_value"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_customer_value__gte=1, min_customer_value__lte=10),
+                name="segment_rule_value_1_10",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} ≥ {self.min_customer_value}"
+
+
+class RiskClassRule(models.Model):
+    """A churn risk class applies from this churn score upwards (up to the next class's)."""
+
+    risk_class = models.OneToOneField(
+        ChurnRiskClass, verbose_name=_("churn risk class"), on_delete=models.CASCADE
+    )
+    min_churn_score = models.PositiveSmallIntegerField(_("from churn score"), unique=True)
+
+    class Meta:
+        verbose_name = _("risk class rule")
+        verbose_name_plural = _("risk class rules")
+        ordering = ["min_churn_score"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_churn_score__lte=100), name="risk_rule_score_0_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.risk_class_id} ≥ {self.min_churn_score}"
+
+
+class ModelRun(models.Model):
+    """One fitted scoring model: data window, parameters, fit quality and plots; never changed
+    after fitting except to record its scoring runs. Datasets it scored have source ``run.source``.
+    """
+
+    class Kind(models.TextChoices):
+        CLV = "clv", _("Customer lifetime value")
+
+    class Status(models.TextChoices):
+        FITTED = "fitted", _("fitted")
+        SCORING = "scoring", _("scoring")
+        SCORED = "scored", _("scored")
+        INTERRUPTED = "interrupted", _("scoring interrupted")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CLV)
+    model = models.CharField(_("model"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.FITTED
+    )
+    settings = models.JSONField(_("input"), default=dict)
+    time_unit = models.CharField(_("time unit"), max_length=1, default="W")
+    first_purchase = models.DateField(_("data from"))
+    calibration_end = models.DateField(_("calibration end"))
+    holdout_end = models.DateField(_("hold-out end"), null=True, blank=True)
+    customers = models.PositiveIntegerField(_("customers"))
+    parameters = models.JSONField(_("parameters"))
+    log_likelihood = models.FloatField(_("log-likelihood"))
+    spend_model = models.JSONField(_("spend model"), null=True, blank=True)
+    holdout = models.JSONField(_("hold-out check"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    fit_seconds = models.FloatField(_("fit time (s)"))
+    created_by = models.CharField(_("created by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    scored_as_of = models.DateField(_("last scored as of"), null=True, blank=True)
+    scored_at = models.DateTimeField(_("last scored"), null=True, blank=True)
+    scored_datasets = models.PositiveIntegerField(_("datasets written"), default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("model run")
+        verbose_name_plural = _("model runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.model} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def source(self) -> str:
+        """The ``source`` of the customer value datasets this run writes."""
+        return f"model-run-{self.pk}"

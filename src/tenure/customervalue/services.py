@@ -31,6 +31,8 @@ from tenure.core.tabular import ImportReport, Record, RowError
 from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
 from tenure.partners.selectors import partner_ids_by_number
 
+OPTIONAL_COLUMNS = ("clv", "probability_alive", "expected_purchases")
+"""Predictions a model run (or a provider) may add; files without them are imported as before."""
 DATASET_COLUMNS = (
     "partner",
     "as_of",
@@ -50,6 +52,9 @@ _TABLE_COLUMNS = (
     "churn_score",
     "bad_debt_score",
     "source",
+    "clv",
+    "probability_alive",
+    "expected_purchases",
     "import_run_id",
     "imported_at",
     "fingerprint",
@@ -90,6 +95,11 @@ class DatasetChunkWriter:
                 )
             ),
         }
+        self.optional_parsers: dict[str, Any] = {
+            "clv": remember(partial(fields.parse_number, low=0)),
+            "probability_alive": remember(partial(fields.parse_number, low=0, high=1)),
+            "expected_purchases": remember(partial(fields.parse_number, low=0)),
+        }
         self.parse_number = fields.required(
             partial(fields.parse_text, max_length=30), "partner number is required"
         )
@@ -109,7 +119,15 @@ class DatasetChunkWriter:
         for row_number, record in chunk:
             values = self._validate(row_number, record, partner_ids, errors)
             if values is not None:
-                rows.append((*values, run.pk, imported_at, dataset_fingerprint(values[1:])))
+                delivered = values[1 : 1 + len(self.parsers)]
+                predictions = values[1 + len(self.parsers) :]
+                # the fingerprint of a dataset without predictions is what it was before they existed
+                hashed = (
+                    delivered + predictions
+                    if any(v is not None for v in predictions)
+                    else delivered
+                )
+                rows.append((*values, run.pk, imported_at, dataset_fingerprint(hashed)))
         return PreparedChunk(rows, errors)
 
     def write(self, prepared: PreparedChunk) -> tuple[int, int, int, list[RowError]]:
@@ -137,7 +155,7 @@ class DatasetChunkWriter:
             if partner_id is None:
                 errors.append(RowError(row, "partner", "unknown business partner", number))
         values: list[Any] = [partner_id]
-        for column, parse in self.parsers.items():
+        for column, parse in (*self.parsers.items(), *self.optional_parsers.items()):
             raw = record.get(column)
             try:
                 values.append(parse(raw))
@@ -162,6 +180,7 @@ def dataset_import_file(
         source=source,
         file_name=file_name,
         required=DATASET_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
         write_chunk=DatasetChunkWriter(),
         user=user,
         progress=progress,

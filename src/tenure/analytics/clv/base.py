@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self
 
@@ -265,6 +265,26 @@ class CLVModel(ABC):
 
         return objective
 
+    @classmethod
+    def from_params(cls, params: Mapping[str, float], **hyperparameters: Any) -> Self:
+        """A model fitted earlier, restored from its ``params_`` (e.g. a stored model run).
+
+        It predicts like the original; ``summary()`` needs the data and is not available.
+        """
+        missing = [name for name in cls.param_names if name not in params]
+        unknown = sorted(set(params) - set(cls.param_names))
+        if missing or unknown:
+            raise ValueError(
+                f"{cls.__name__} parameters are {', '.join(cls.param_names)}; "
+                f"missing {missing or 'none'}, unknown {unknown or 'none'}"
+            )
+        values = [float(params[name]) for name in cls.param_names]
+        if not all(math.isfinite(v) and v > 0 for v in values):
+            raise ValueError(f"{cls.__name__} parameters must be finite and > 0, got {params}")
+        model = cls(**hyperparameters)
+        model.params_ = dict(zip(cls.param_names, values, strict=True))
+        return model
+
     # --- fitted state ----------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
@@ -287,6 +307,8 @@ class CLVModel(ABC):
         log-likelihood at the optimum, in log-parameters.
         """
         self._check_fitted()
+        if not hasattr(self, "_columns"):
+            raise NotFittedError("a model restored from its parameters has no data for a summary")
         k = len(self.param_names)
         hessian = np.empty((k, k))
         objective = self._objective(self._columns, self._weights / self._weights.sum())
@@ -325,6 +347,8 @@ class CLVModel(ABC):
         if not hasattr(self, "params_"):
             return f"{type(self).__name__}({hyper})"
         fitted = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        if not hasattr(self, "n_customers_"):
+            return f"{type(self).__name__}({hyper})  # restored: {fitted}"
         return (
             f"{type(self).__name__}({hyper})  # fitted on {self.n_customers_} customers: {fitted}"
         )

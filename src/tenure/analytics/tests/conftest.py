@@ -52,5 +52,15 @@ def gammagamma(cdnow: Summary) -> GammaGammaModel:
     return GammaGammaModel().fit(cdnow.x, cdnow.zbar)
 
 
+def write_cdnow_csv(path: Path) -> Path:
+    """``CDNOW_sample.txt`` as a CSV a user would deliver: customer (1..2357), date, amount."""
+    raw = np.loadtxt(CDNOW / "CDNOW_sample.txt", dtype=str)
+    lines = ["customer,date,amount"] + [
+        f"{int(row[1])},{row[2][:4]}-{row[2][4:6]}-{row[2][6:]},{row[4]}" for row in raw
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def three_significant_digits(value: float) -> float:
     return float(f"{value:.3g}")

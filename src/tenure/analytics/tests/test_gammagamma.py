@@ -1,15 +1,17 @@
-"""Gamma-Gamma: the published CDNOW fit, the density and the conditional mean, the edges."""
+"""Gamma-Gamma: the published CDNOW fit, the density and the conditional mean, the fit's Newton
+steps on summed terms against BFGS on the per-customer terms, the edges."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, optimize, stats
 
-from tenure.analytics.clv import GammaGammaModel, NotFittedError
-from tenure.analytics.clv.gammagamma import log_likelihood
+from tenure.analytics.clv import ConvergenceWarning, GammaGammaModel, NotFittedError
+from tenure.analytics.clv.gammagamma import _Sums, log_likelihood
 from tenure.analytics.tests.conftest import Summary, three_significant_digits
 
 
@@ -110,6 +112,90 @@ def test_currency_scale_and_weights(cdnow: Summary, gammagamma: GammaGammaModel)
     doubled = GammaGammaModel().fit(cdnow.x, cdnow.zbar, weights=np.full(2357, 2.0))
     assert doubled.n_customers_ == 2 * 946
     assert doubled.params_ == pytest.approx(gammagamma.params_, rel=1e-5)
+
+
+def simulated_spend(
+    n: int, p: float, q: float, gamma: float, seed: int = 7
+) -> tuple[np.ndarray, np.ndarray]:
+    """x repeat purchases (1 to 19) and their mean amount m̄ | ν ~ Gamma(px, νx), ν ~ Gamma(q, γ)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 20, n).astype(np.float64)
+    nu = rng.gamma(q, 1 / gamma, n)
+    return x, rng.gamma(p * x, 1 / (nu * x))
+
+
+def bfgs_on_each_customer(
+    x: np.ndarray, m: np.ndarray, penalizer: float = 0.0
+) -> tuple[np.ndarray, float]:
+    """The maximum found the plain way: SciPy's BFGS on the mean per-customer log-likelihood."""
+
+    def objective(u: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, grad = log_likelihood(np.exp(u), x, m, gradient=True)
+        assert grad is not None
+        value = -ll.mean() + penalizer * u @ u
+        return value, -grad.mean(axis=0) * np.exp(u) + 2 * penalizer * u
+
+    start = np.log([1.0, 2.0, m.mean()])
+    result = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-10})
+    return np.exp(result.x), float(log_likelihood(np.exp(result.x), x, m)[0].sum())
+
+
+def test_summed_terms_match_the_per_customer_likelihood(cdnow: Summary) -> None:
+    """The fit's sums give the weighted mean of equation (1a), its gradient and its Hessian."""
+    repeat = cdnow.x > 0
+    x, m = cdnow.x[repeat], cdnow.zbar[repeat]
+    w = np.random.default_rng(3).integers(1, 4, len(x)).astype(np.float64)
+    x_values, x_index = np.unique(x, return_inverse=True)
+    sums = _Sums(x, m, x_values, x_index, w)
+    for params in ([6.25, 3.74, 15.44], [0.8, 1.5, 200.0], [40.0, 12.0, 2.0]):
+        theta = np.array(params)
+        value, gradient, hessian = sums.evaluate(theta)
+        ll, grad = log_likelihood(theta, x, m, gradient=True)
+        assert grad is not None
+        assert value == pytest.approx(w @ ll / w.sum(), rel=1e-12)
+        np.testing.assert_allclose(gradient, w @ grad / w.sum(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(hessian, hessian.T)
+        for i in range(3):
+            h = 1e-5 * theta[i]
+            up, down = theta.copy(), theta.copy()
+            up[i] += h
+            down[i] -= h
+            numeric = (sums.evaluate(up)[1] - sums.evaluate(down)[1]) / (2 * h)
+            np.testing.assert_allclose(hessian[i], numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("data", "penalizer"),
+    [
+        ("cdnow", 0.0),
+        ("cdnow", 0.01),
+        ("q below 1", 0.0),  # from the start, the Hessian has a negative curvature (q < 1)
+        ("p = 30", 0.0),  # a negative curvature on the way
+    ],
+)
+def test_newton_reaches_the_maximum_bfgs_finds(cdnow: Summary, data: str, penalizer: float) -> None:
+    if data == "cdnow":
+        x, m = cdnow.x[cdnow.x > 0], cdnow.zbar[cdnow.x > 0]
+    elif data == "q below 1":
+        x, m = simulated_spend(2000, p=2.0, q=0.7, gamma=1.0)
+    else:
+        x, m = simulated_spend(1000, p=30.0, q=6.0, gamma=100.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = GammaGammaModel(penalizer=penalizer).fit(x, m)
+    expected, expected_ll = bfgs_on_each_customer(x, m, penalizer)
+    assert model.n_iter_ <= 15  # Newton steps; BFGS had nothing left to do
+    assert list(model.params_.values()) == pytest.approx(expected, rel=1e-6)
+    assert model.log_likelihood_ == pytest.approx(expected_ll, rel=1e-9)
+    for estimate in model.summary().parameters:  # the information matrix is positive definite
+        assert 0 < estimate.std_error < math.inf
+
+
+def test_warns_when_the_data_cannot_identify_the_model() -> None:
+    """Everyone spends the same: the likelihood grows without bound as p, q → ∞ (no variance)."""
+    with pytest.warns(ConvergenceWarning) as caught:
+        GammaGammaModel().fit([1, 2, 3, 4, 5], [10.0] * 5)
+    assert any("ran off towards 0 or infinity" in str(w.message) for w in caught)
 
 
 def test_predictions_need_a_fitted_model_with_a_finite_mean() -> None:

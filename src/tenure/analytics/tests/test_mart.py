@@ -102,7 +102,10 @@ def test_cdnow_holdout_counts_purchase_days_after_calibration(
     )
 
     for column, values in calibration.items():
-        assert mart[column] == values, column
+        if values and isinstance(values[0], float):  # DuckDB sums in parallel, in any order
+            np.testing.assert_allclose(mart[column], values, rtol=1e-12, err_msg=column)
+        else:
+            assert mart[column] == values, column
     raw = read_cdnow_transactions().to_pydict()
     holdout: dict[int, dict[dt.date, float]] = {}
     for customer, day, amount in zip(raw["customer_id"], raw["date"], raw["amount"], strict=True):
