@@ -105,10 +105,18 @@ def test_customer_value_command_shows_the_tile(tenure) -> None:
     tenure("customer-value", "0000", check_code=2)
 
 
-def test_demo_data_is_loaded_once(tenure) -> None:
-    first = tenure("demo-data", "--partners", "60", "--months", "3")
+def test_demo_data_is_loaded_once(tenure, tmp_path: Path) -> None:
+    purchases = tmp_path / "purchases.csv"
+    demo = ("demo-data", "--partners", "60", "--months", "3", "--transactions", str(purchases))
+    first = tenure(*demo)
     assert "agent" in first.stdout and "admin" in first.stdout
-    assert "already" in tenure("demo-data", "--partners", "60", "--months", "3").stdout
+    assert "fitted as model run 1" in " ".join(first.stdout.split())
+    rows = purchases.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "partner,date,amount" and len(rows) > 60
+    again = tenure(*demo)
+    assert "already" in again.stdout and "model run" not in again.stdout
+    scored = tenure("clv", "score", "1").stdout
+    assert "Scored 60 customers" in scored and "accepted 60," in scored
 
 
 def test_serve_answers_over_http(tenure) -> None:

@@ -1,4 +1,4 @@
-"""Demo data for ``make demo``: plausible partners in and around Leipzig with 24 monthly datasets.
+"""Demo data for ``make demo``: partners in and around Leipzig, 24 monthly datasets, purchases.
 
 Deterministic for a seed, loaded through the same import services as real deliveries, and
 idempotent: a second run finds everything present and changes nothing.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -238,8 +239,10 @@ def demo_datasets(
     return rows
 
 
-def load_demo(*, partners: int, months: int, seed: int, console: Console) -> None:
-    """Load demo partners, datasets and users (idempotent)."""
+def load_demo(
+    *, partners: int, months: int, seed: int, console: Console, transactions: Path
+) -> None:
+    """Load demo partners, datasets, purchases with a model run, and users (idempotent)."""
     from django.contrib.auth.models import User
 
     from tenure.accounts.services import user_add
@@ -263,6 +266,9 @@ def load_demo(*, partners: int, months: int, seed: int, console: Console) -> Non
                             partner_import_records)  # fmt: skip
             _load_in_chunks(progress, "Demo customer value datasets", dataset_rows, 10_000,
                             dataset_import_records)  # fmt: skip
+    from tenure.cli.demo_clv import demo_model_run
+
+    demo_model_run(numbers, transactions.resolve(), seed=seed, console=console)
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
     for username, role, extension in DEMO_USERS:
         if not User.objects.filter(username=username).exists():

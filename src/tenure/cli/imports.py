@@ -59,8 +59,8 @@ def show_import_report(report: Any, console: Console, rejects: Path | None = Non
     """Print the counts and the rejected rows (and write them to ``rejects``); exit 3 if any."""
     summary = (
         f"rows read {report.rows_read}, accepted {report.accepted}, updated {report.updated}, "
-        f"duplicates/unchanged {report.duplicates}, rejected rows {report.rejected} "
-        f"(encoding {report.encoding})"
+        f"duplicates/unchanged {report.duplicates}, rejected rows {report.rejected}"
+        + (f" (encoding {report.encoding})" if report.encoding else "")
     )
     console.print(summary)
     for warning in report.warnings:

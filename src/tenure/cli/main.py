@@ -140,12 +140,20 @@ def demo_data(
     partners: Annotated[int, typer.Option(help="Number of business partners")] = 2000,
     months: Annotated[int, typer.Option(help="Monthly datasets per partner")] = 24,
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    transactions: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the demo purchases (default var/demo-transactions.csv)"),
+    ] = None,
 ) -> None:
-    """Load plausible demo partners with monthly customer value datasets and one user per role."""
+    """Load plausible demo partners with monthly customer value datasets, their purchases with a
+    fitted lifetime-value model run, and one user per role."""
     setup_django()
+    from django.conf import settings
+
     from tenure.cli.demo import load_demo
 
-    load_demo(partners=partners, months=months, seed=seed, console=console)
+    path = transactions or settings.VAR_DIR / "demo-transactions.csv"
+    load_demo(partners=partners, months=months, seed=seed, console=console, transactions=path)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,15 @@ def print_tile(number: str, *, explain: bool, console: Console, errors: Console)
         f"customer value {value}, risk class {dataset.risk_class_label} "
         f"({dataset.risk_class_key}), churn score {churn}, source {dataset.source}"
     )
+    if dataset.clv is not None or dataset.probability_alive is not None:
+        parts = []
+        if dataset.clv is not None:
+            parts.append(f"CLV {dataset.clv:.2f}")
+        if dataset.probability_alive is not None:
+            parts.append(f"still active {dataset.probability_alive:.0%}")
+        if dataset.expected_purchases is not None:
+            parts.append(f"{dataset.expected_purchases:.1f} purchases expected")
+        console.print("lifetime value: " + ", ".join(parts))
     if not tile.recommendations:
         console.print("No recommendation for action fits this customer today.")
     for rec in tile.recommendations:

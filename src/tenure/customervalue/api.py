@@ -1,4 +1,4 @@
-"""REST API of the module "Customer value": the tile of a partner and dataset deliveries."""
+"""REST API of the module "Customer value": the tile of a partner, dataset deliveries, model runs."""
 
 from django.http import HttpRequest
 from ninja import Body, Router
@@ -7,12 +7,14 @@ from ninja.errors import HttpError
 from tenure.accounts.api import require_permission
 from tenure.core.decorators import module_required
 from tenure.core.models import CUSTOMER_VALUE
+from tenure.customervalue.models import ModelRun
 from tenure.customervalue.schemas import (
     DatasetIn,
     DatasetOut,
     DeliveryOut,
     ErrorOut,
     FailedConditionOut,
+    ModelRunOut,
     RecommendationOut,
     RejectedOut,
     RuleExplanationOut,
@@ -56,6 +58,9 @@ def tile(request: HttpRequest, number: str, explain: bool = False) -> TileOut:
             churn_score=dataset.churn_score,
             bad_debt_score=dataset.bad_debt_score,
             source=dataset.source,
+            clv=dataset.clv,
+            probability_alive=dataset.probability_alive,
+            expected_purchases=dataset.expected_purchases,
         ),
         recommendations=[
             RecommendationOut(key=rec.key, option=rec.option, text=rec.text, discount=rec.discount)
@@ -103,3 +108,28 @@ def deliver(
             for error in report.errors
         ],
     )
+
+
+@router.get(
+    "/model-runs",
+    response={200: list[ModelRunOut]},
+    summary="Lifetime-value model runs, newest first",
+)
+def model_runs(request: HttpRequest, limit: int = 50) -> list[ModelRunOut]:
+    """Data window, parameters, fit quality and hold-out check of each run (no plots)."""
+    require_permission(request, "customervalue.view_modelrun")
+    runs = ModelRun.objects.defer("figures")[: max(1, min(limit, 500))]
+    return [ModelRunOut.from_run(run) for run in runs]
+
+
+@router.get(
+    "/model-runs/{run_id}",
+    response={200: ModelRunOut, 404: ErrorOut},
+    summary="One lifetime-value model run",
+)
+def model_run(request: HttpRequest, run_id: int) -> ModelRunOut:
+    require_permission(request, "customervalue.view_modelrun")
+    run = ModelRun.objects.defer("figures").filter(pk=run_id).first()
+    if run is None:
+        raise HttpError(404, f"no model run {run_id}")
+    return ModelRunOut.from_run(run)

@@ -18,6 +18,9 @@ class DatasetOut(Schema):
     churn_score: int | None
     bad_debt_score: float | None
     source: str
+    clv: float | None = None
+    probability_alive: float | None = None
+    expected_purchases: float | None = None
 
 
 class RecommendationOut(Schema):
@@ -61,6 +64,9 @@ class DatasetIn(Schema):
     churn_score: Loose = None
     bad_debt_score: Loose = None
     source: Loose = None
+    clv: Loose = None
+    probability_alive: Loose = None
+    expected_purchases: Loose = None
 
 
 class RejectedOut(Schema):
@@ -78,3 +84,49 @@ class DeliveryOut(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[dict[str, Any]] = []
+
+
+class ModelRunOut(Schema):
+    id: int
+    source: str
+    kind: str
+    model: str
+    status: str
+    input: dict[str, Any]
+    time_unit: str
+    first_purchase: dt.date
+    calibration_end: dt.date
+    holdout_end: dt.date | None
+    customers: int
+    parameters: dict[str, float]
+    log_likelihood: float
+    spend_model: dict[str, Any] | None
+    holdout: dict[str, Any] | None
+    created_by: str
+    created_at: dt.datetime
+    scored_as_of: dt.date | None
+    scored_datasets: int
+
+    @classmethod
+    def from_run(cls, run: Any) -> ModelRunOut:
+        return cls(
+            id=run.pk,
+            source=run.source,
+            kind=run.kind,
+            model=run.model,
+            status=run.status,
+            input=run.settings,
+            time_unit=run.time_unit,
+            first_purchase=run.first_purchase,
+            calibration_end=run.calibration_end,
+            holdout_end=run.holdout_end,
+            customers=run.customers,
+            parameters=run.parameters,
+            log_likelihood=run.log_likelihood,
+            spend_model=run.spend_model,
+            holdout=run.holdout,
+            created_by=run.created_by,
+            created_at=run.created_at,
+            scored_as_of=run.scored_as_of,
+            scored_datasets=run.scored_datasets,
+        )

@@ -28,6 +28,9 @@ class CurrentDataset:
     churn_score: int | None
     bad_debt_score: float | None
     source: str
+    clv: float | None = None
+    probability_alive: float | None = None
+    expected_purchases: float | None = None
 
 
 _FIELDS = (
@@ -42,6 +45,9 @@ _FIELDS = (
     "churn_score",
     "bad_debt_score",
     "source",
+    "clv",
+    "probability_alive",
+    "expected_purchases",
 )
 
 

@@ -33,6 +33,7 @@ PAGES: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("get", "/recommendations/new/", None, ADMIN),
     ("post", "/recommendations/C07ExampleCuGu/delete/", {}, ADMIN),
     ("get", "/administration/imports/", None, {"analyst", "admin"}),
+    ("get", "/customer-value/model-runs/", None, {"analyst", "admin"}),
     ("get", "/administration/modules/", None, {"analyst", "admin"}),
     ("post", "/administration/modules/customer_value/", {"active": "on"}, ADMIN),
     ("get", "/administration/audit/", None, ADMIN),
@@ -50,6 +51,7 @@ API: list[tuple[str, str, Any, set[str]]] = [
     ("put", "/api/v1/recommendations/C01ExampleCuGu", {**RULE, "key": "C01ExampleCuGu"}, ADMIN),
     ("delete", "/api/v1/recommendations/C07ExampleCuGu", None, ADMIN),
     ("post", "/api/v1/customer-value-datasets", [], ADMIN),
+    ("get", "/api/v1/model-runs", None, {"analyst", "admin"}),
     (
         "post",
         "/api/v1/cti/calls",

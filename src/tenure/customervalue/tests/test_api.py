@@ -36,6 +36,9 @@ def test_tile_with_matching_rules(api_as) -> None:
             "churn_score": 70,
             "bad_debt_score": 3.5,
             "source": "provider",
+            "clv": None,
+            "probability_alive": None,
+            "expected_purchases": None,
         },
         "recommendations": [
             {
