@@ -149,8 +149,9 @@ def _columns(
         if _HOLDOUT_SPEND in mart.columns:
             mean = mart[_HOLDOUT_SPEND] / holdout
             columns.append(ibis.ifelse(holdout > 0, mean, 0.0).name("monetary_holdout"))
-        duration = (holdout_end - calibration_end).days / unit
-        columns.append(ibis.literal(duration).name("duration_holdout"))
+        # from the two dates, like T: a bare float literal becomes a DECIMAL in DuckDB's SQL
+        days = ibis.date(holdout_end).delta(ibis.date(calibration_end), unit="day")
+        columns.append((days.cast("float64") / unit).name("duration_holdout"))
     return columns
 
 

@@ -122,6 +122,20 @@ def test_cdnow_holdout_counts_purchase_days_after_calibration(
     assert set(mart["duration_holdout"]) == {39.0}  # weeks
 
 
+def test_holdout_duration_is_a_float_in_written_files(
+    cdnow_transactions: ir.Table, tmp_path
+) -> None:
+    """A bare float literal became DECIMAL(17,15) in DuckDB's SQL: 10M Python Decimals later."""
+    import pyarrow.parquet as pq
+
+    mart = customer_mart(
+        cdnow_transactions, calibration_end=CALIBRATION_END, holdout_end=HOLDOUT_END
+    )
+    path = tmp_path / "mart.parquet"
+    duckdb_connection().to_parquet(mart, path)
+    assert pq.read_schema(path).field("duration_holdout").type == pa.float64()
+
+
 # --- small tables made by hand ----------------------------------------------------------------
 
 D = dt.date
