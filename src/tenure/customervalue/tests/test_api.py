@@ -39,6 +39,7 @@ def test_tile_with_matching_rules(api_as) -> None:
             "clv": None,
             "probability_alive": None,
             "expected_purchases": None,
+            "reasons": None,
         },
         "recommendations": [
             {
