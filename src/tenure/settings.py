@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tenure.customervalue",
     "tenure.guidance",
     "tenure.cti",
+    "tenure.retention",
 ]
 
 MIDDLEWARE = [

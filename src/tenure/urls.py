@@ -20,6 +20,7 @@ urlpatterns = [
     path("recommendations/", include("tenure.guidance.urls")),
     path("administration/", include("tenure.core.urls")),
     path("cti/", include("tenure.cti.urls")),
+    path("retention/", include("tenure.retention.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -39,7 +39,9 @@ _MODEL_RUNS = [
     "customervalue.view_segmentrule",
     "customervalue.view_riskclassrule",
 ]
-_ADMIN_APPS = ("core", "partners", "customervalue", "guidance", "accounts", "cti")
+_PROPENSITY = ["retention.view_propensityrun", "retention.change_propensityrun"]
+"""Analysts train, compare and publish propensity models (training runs on the command line)."""
+_ADMIN_APPS = ("core", "partners", "customervalue", "guidance", "accounts", "cti", "retention")
 _CALLS = ["cti.view_call", "cti.change_call"]  # see the screen pop, pick the matching partner
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ANALYST: [
         *_READ_CUSTOMER,
         *_MODEL_RUNS,
+        *_PROPENSITY,
         "cti.view_call",
         "core.view_importrun",
         "core.view_module",

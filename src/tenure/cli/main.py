@@ -12,6 +12,7 @@ from rich.console import Console
 from tenure.cli import setup_django
 from tenure.cli.clv import clv_app
 from tenure.cli.cti import cti_app
+from tenure.cli.propensity import propensity_app
 
 app = typer.Typer(
     help="Tenure: customer value, churn risk and retention.",
@@ -26,6 +27,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(cti_app, name="cti")
 app.add_typer(clv_app, name="clv")
+app.add_typer(propensity_app, name="propensity")
 console = Console()
 errors = Console(stderr=True)
 GRACEFUL_SHUTDOWN_SECONDS = 5

@@ -6,6 +6,7 @@ Each returns the clean value or raises :class:`ValueError` with a reason a data 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -159,3 +160,20 @@ class Remembering:
         if result[0]:
             return result[1]
         raise ValueError(result[1])
+
+
+def parse_text_list(value: Any, *, max_items: int = 10, max_length: int = 200) -> str | None:
+    """A short list of texts (a list, or JSON text of one) as JSON text; empty is None."""
+    if value is None or (not isinstance(value, list) and is_empty(value)):
+        return None
+    items = value
+    if isinstance(value, str):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            raise ValueError('expected a JSON list of texts, e.g. ["3 late payments"]') from None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ValueError('expected a list of texts, e.g. ["3 late payments"]')
+    if len(items) > max_items or any(len(item) > max_length for item in items):
+        raise ValueError(f"at most {max_items} texts of at most {max_length} characters")
+    return json.dumps(items, ensure_ascii=False) if items else None

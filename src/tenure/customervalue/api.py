@@ -61,6 +61,7 @@ def tile(request: HttpRequest, number: str, explain: bool = False) -> TileOut:
             clv=dataset.clv,
             probability_alive=dataset.probability_alive,
             expected_purchases=dataset.expected_purchases,
+            reasons=dataset.reasons,
         ),
         recommendations=[
             RecommendationOut(key=rec.key, option=rec.option, text=rec.text, discount=rec.discount)

@@ -93,6 +93,12 @@ class CustomerValueDataset(models.Model):
     clv = models.FloatField(_("customer lifetime value"), null=True, blank=True)
     probability_alive = models.FloatField(_("probability alive"), null=True, blank=True)
     expected_purchases = models.FloatField(_("expected purchases"), null=True, blank=True)
+    reasons = models.JSONField(
+        _("reasons"),
+        null=True,
+        blank=True,
+        help_text=_("Why the churn score is what it is: the model's top reasons in plain words."),
+    )
     source = models.CharField(_("source"), max_length=100)
     import_run = models.ForeignKey(
         ImportRun,

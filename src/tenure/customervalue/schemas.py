@@ -21,6 +21,7 @@ class DatasetOut(Schema):
     clv: float | None = None
     probability_alive: float | None = None
     expected_purchases: float | None = None
+    reasons: list[str] | None = None
 
 
 class RecommendationOut(Schema):
@@ -67,6 +68,7 @@ class DatasetIn(Schema):
     clv: Loose = None
     probability_alive: Loose = None
     expected_purchases: Loose = None
+    reasons: list[str] | None = None
 
 
 class RejectedOut(Schema):

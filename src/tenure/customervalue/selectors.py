@@ -31,6 +31,7 @@ class CurrentDataset:
     clv: float | None = None
     probability_alive: float | None = None
     expected_purchases: float | None = None
+    reasons: list[str] | None = None
 
 
 _FIELDS = (
@@ -48,6 +49,7 @@ _FIELDS = (
     "clv",
     "probability_alive",
     "expected_purchases",
+    "reasons",
 )
 
 

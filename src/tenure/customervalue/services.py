@@ -31,7 +31,7 @@ from tenure.core.tabular import ImportReport, Record, RowError
 from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
 from tenure.partners.selectors import partner_ids_by_number
 
-OPTIONAL_COLUMNS = ("clv", "probability_alive", "expected_purchases")
+OPTIONAL_COLUMNS = ("clv", "probability_alive", "expected_purchases", "reasons")
 """Predictions a model run (or a provider) may add; files without them are imported as before."""
 DATASET_COLUMNS = (
     "partner",
@@ -55,6 +55,7 @@ _TABLE_COLUMNS = (
     "clv",
     "probability_alive",
     "expected_purchases",
+    "reasons",
     "import_run_id",
     "imported_at",
     "fingerprint",
@@ -99,6 +100,7 @@ class DatasetChunkWriter:
             "clv": remember(partial(fields.parse_number, low=0)),
             "probability_alive": remember(partial(fields.parse_number, low=0, high=1)),
             "expected_purchases": remember(partial(fields.parse_number, low=0)),
+            "reasons": fields.parse_text_list,
         }
         self.parse_number = fields.required(
             partial(fields.parse_text, max_length=30), "partner number is required"
@@ -142,6 +144,10 @@ class DatasetChunkWriter:
     ) -> tuple[Any, ...] | None:
         if (error := width_error(row, record)) is not None:
             errors.append(error)
+            return None
+        if "__reject__" in record:  # refused by the caller (e.g. a scoring run), with its reason
+            column, reason = record["__reject__"]
+            errors.append(RowError(row, column, reason, str(record.get(column) or "")))
             return None
         found_errors = len(errors)
         partner_id = None

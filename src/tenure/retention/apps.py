@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionConfig(AppConfig):
+    name = "tenure.retention"
+    label = "retention"
+    verbose_name = _("Retention")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from tenure.retention.models import PropensityRun
+
+        auditlog.register(PropensityRun, exclude_fields=["figures", "artifact"])
