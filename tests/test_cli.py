@@ -111,6 +111,7 @@ def test_demo_data_is_loaded_once(tenure, tmp_path: Path) -> None:
     first = tenure(*demo)
     assert "agent" in first.stdout and "admin" in first.stdout
     assert "fitted as model run 1" in " ".join(first.stdout.split())
+    assert "too few customers for a churn model" in " ".join(first.stdout.split())
     rows = purchases.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "partner,date,amount" and len(rows) > 60
     again = tenure(*demo)

@@ -266,9 +266,11 @@ def load_demo(
                             partner_import_records)  # fmt: skip
             _load_in_chunks(progress, "Demo customer value datasets", dataset_rows, 10_000,
                             dataset_import_records)  # fmt: skip
-    from tenure.cli.demo_clv import demo_model_run
+    from tenure.cli.demo_clv import demo_churn_run, demo_model_run
 
     demo_model_run(numbers, transactions.resolve(), seed=seed, console=console)
+    base = transactions.resolve().parent / "demo-base"
+    demo_churn_run(base, partners=len(numbers), seed=seed, console=console)
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
     for username, role, extension in DEMO_USERS:
         if not User.objects.filter(username=username).exists():

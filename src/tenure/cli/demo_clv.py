@@ -12,6 +12,7 @@ import numpy as np
 from rich.console import Console
 
 WEEKS = 104
+MIN_CHURN_CUSTOMERS = 500  # fewer leave too few churners in the test snapshot
 
 
 def write_demo_transactions(numbers: list[str], path: Path, *, seed: int, today: dt.date) -> int:
@@ -59,5 +60,38 @@ def demo_model_run(numbers: list[str], path: Path, *, seed: int, console: Consol
     console.print(
         f"Demo purchases: {purchases} in {path}; BG/NBD and Gamma-Gamma fitted as model run "
         f"{run.pk} (score the partners with: tenure clv score {run.pk})."
+    )
+    return run.pk
+
+
+def demo_churn_run(directory: Path, *, partners: int, seed: int, console: Console) -> int | None:
+    """The demo's subscription base (payments, complaints, usage, NPS of the demo partners) and a
+    published churn model trained on it, made once; returns the run id."""
+    from tenure.analytics.propensity.churn import write_base
+    from tenure.analytics.propensity.synthetic import synthetic_subscription_base
+    from tenure.cli.churn import train_churn_run
+    from tenure.retention.models import PropensityRun
+    from tenure.retention.services import propensity_run_publish
+
+    existing = PropensityRun.objects.filter(target="churn", data__base=str(directory)).first()
+    if existing is not None and directory.exists():
+        return existing.pk
+    today = dt.date.today()
+    base = synthetic_subscription_base(partners, seed=seed, as_of=today)
+    write_base(base, directory)
+    if partners < MIN_CHURN_CUSTOMERS:
+        console.print(
+            f"Demo subscription base in {directory}; too few customers for a churn model."
+        )
+        return None
+    run = train_churn_run(
+        directory, as_of=today, horizon=90, snapshots=6, kind="lightgbm", quiet=True
+    )
+    propensity_run_publish(run=run, user=None)
+    model, baseline = run.metrics["model"], run.metrics["baseline"]
+    console.print(
+        f"Demo subscription base in {directory}; churn model trained and published as "
+        f"{run.source} (test ROC AUC {model['roc_auc']:.3f}, logistic baseline "
+        f"{baseline['roc_auc']:.3f}); score the partners with: tenure churn score"
     )
     return run.pk

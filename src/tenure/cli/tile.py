@@ -43,6 +43,8 @@ def print_tile(number: str, *, explain: bool, console: Console, errors: Console)
         if dataset.expected_purchases is not None:
             parts.append(f"{dataset.expected_purchases:.1f} purchases expected")
         console.print("lifetime value: " + ", ".join(parts))
+    if dataset.reasons:
+        console.print("why this churn score: " + "; ".join(dataset.reasons))
     if not tile.recommendations:
         console.print("No recommendation for action fits this customer today.")
     for rec in tile.recommendations:

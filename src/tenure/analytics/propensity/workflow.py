@@ -80,10 +80,13 @@ def train_propensity(
     time_col: str | None = None,
     kind: str = "lightgbm",
     test_share: float = 0.25,
+    test: pd.DataFrame | None = None,
+    test_description: str = "",
     random_state: int = 0,
     n_jobs: int | None = None,
 ) -> TrainedPropensity:
-    """Train ``kind`` and the logistic baseline on ``table`` and evaluate both on test rows."""
+    """Train ``kind`` and the logistic baseline on ``table`` and evaluate both on test rows:
+    ``test`` when given (e.g. later churn snapshots), else a split of ``table``."""
     for option, column in (("--target", target), ("--id-col", id_col), ("--time-col", time_col)):
         if column is not None and column not in table.columns:
             raise InputError(
@@ -97,7 +100,13 @@ def train_propensity(
     features = table.drop(columns=[target])
     ids = (id_col,) if id_col else ()
     started = time.perf_counter()
-    if time_col is not None:
+    if test is not None:
+        if target not in test.columns:
+            raise InputError(f"the test table has no column {target!r}")
+        split = test_description or "on the given test table"
+        X_train, y_train = features, y
+        X_test, y_test = test.drop(columns=[target]), _labels(test[target], positive, target)
+    elif time_col is not None:
         frame = features.assign(_y=y.values)
         try:
             train, test = time_split(frame, time_col, valid_share=test_share)
