@@ -45,6 +45,9 @@ def test_train_prints_both_models_and_saves_the_model(tenure) -> None:
     assert metrics["model"]["roc_auc"] > 0.93 and metrics["baseline"]["roc_auc"] > 0.93
     assert [row["decile"] for row in metrics["gains"]] == list(range(1, 11))
     assert metrics["gains"][0]["lift"] > 5
+    cv = metrics["cross_validation"]
+    assert cv["folds"] == 5 and cv["model"]["mean"]["roc_auc"] > 0.9
+    assert 0 < cv["baseline"]["std"]["roc_auc"] < 0.05
     folder = tenure.folder / "bad-debt"
     assert {"model.joblib", "model.json", "metrics.json", "report.html"} <= {
         p.name for p in folder.iterdir()

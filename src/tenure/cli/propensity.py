@@ -232,6 +232,16 @@ def _print_metrics(trained: TrainedPropensity) -> None:
         gains.add_row(str(row["decile"]), str(row["customers"]), str(row["positives"]),
                       f"{row['rate']:.1%}", f"{row['lift']:.2f}", f"{row['cumulative_gain']:.1%}")  # fmt: skip
     console.print(gains)
+    cv = metrics.get("cross_validation")
+    if cv:
+        folds = Table(title=f"Stratified {cv['folds']}-fold cross-validation on the training rows")
+        for column in ("metric", f"{trained.model.kind} mean ± sd", "baseline mean ± sd"):
+            folds.add_column(column)
+        for metric in ("roc_auc", "pr_auc", "brier", "ece"):
+            model, baseline = cv["model"], cv["baseline"]
+            folds.add_row(metric, f"{model['mean'][metric]:.4f} ± {model['std'][metric]:.4f}",
+                          f"{baseline['mean'][metric]:.4f} ± {baseline['std'][metric]:.4f}")  # fmt: skip
+        console.print(folds)
     console.print(f"Calibration: {metrics['calibration']} ({metrics['calibration_note']})")
 
 

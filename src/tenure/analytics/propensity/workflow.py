@@ -17,8 +17,17 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from tenure.analytics.propensity.evaluation import Evaluation, compare, evaluate, time_split
+from tenure.analytics.propensity.evaluation import (
+    Evaluation,
+    compare,
+    evaluate,
+    stratified_cv,
+    time_split,
+)
 from tenure.analytics.propensity.model import POSITIVE_WORDS, PropensityModel
+
+MAX_CV_ROWS = 200_000
+"""Larger tables skip cross-validation: the test rows alone are ample there, and k fits are slow."""
 
 
 class InputError(ValueError):
@@ -38,6 +47,8 @@ class TrainedPropensity:
     split: str
     seconds: float
     figures: dict[str, str] = field(default_factory=dict)
+    cross_validation: dict[str, Any] | None = None
+    """Without a time order: stratified k-fold results on the training rows, model and baseline."""
 
     @property
     def features(self) -> list[str]:
@@ -56,6 +67,7 @@ class TrainedPropensity:
             "calibration_note": self.model.calibration_note_,
             "split": self.split,
             "comparison": [vars(row) for row in compare(model, baseline)],
+            "cross_validation": self.cross_validation,
         }
 
 
@@ -84,6 +96,7 @@ def train_propensity(
     test_description: str = "",
     random_state: int = 0,
     n_jobs: int | None = None,
+    cv_folds: int = 5,
 ) -> TrainedPropensity:
     """Train ``kind`` and the logistic baseline on ``table`` and evaluate both on test rows:
     ``test`` when given (e.g. later churn snapshots), else a split of ``table``."""
@@ -140,6 +153,11 @@ def train_propensity(
     model = fit(kind)
     baseline = model if kind == "logistic" else fit("logistic")
     seconds = time.perf_counter() - started
+    cross_validation = None
+    if cv_folds >= 2 and test is None and time_col is None and len(X_train) <= MAX_CV_ROWS:
+        cross_validation = _cross_validate(
+            X_train, y_train, kind, ids, cv_folds, random_state, n_jobs
+        )
     y_true = y_test.to_numpy()
     p_model = model.predict_proba(X_test)
     p_baseline = baseline.predict_proba(X_test)
@@ -152,9 +170,35 @@ def train_propensity(
         rows_test=len(X_test),
         split=split,
         seconds=seconds,
+        cross_validation=cross_validation,
     )
     trained.figures = _figures(trained, y_true, p_model, p_baseline)
     return trained
+
+
+def _cross_validate(
+    X: pd.DataFrame,
+    y: pd.Series,
+    kind: str,
+    ids: tuple[str, ...],
+    folds: int,
+    random_state: int,
+    n_jobs: int | None,
+) -> dict[str, Any]:
+    """Mean and standard deviation of the metrics over stratified folds, model and baseline."""
+    result: dict[str, Any] = {"folds": folds}
+    for name, model_kind in (("model", kind), ("baseline", "logistic")):
+
+        def make(model_kind: Any = model_kind) -> PropensityModel:
+            return PropensityModel(
+                model_kind, id_columns=ids, positive_label=True, random_state=random_state,
+                n_jobs=n_jobs,
+            )  # fmt: skip
+
+        cv = stratified_cv(X, y.to_numpy(), make_model=make, folds=folds,
+                           random_state=random_state, positive_label=True)  # fmt: skip
+        result[name] = {"mean": cv.mean, "std": cv.std}
+    return result
 
 
 def _labels(column: pd.Series, positive: str | None, target: str) -> pd.Series:

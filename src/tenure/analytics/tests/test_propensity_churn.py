@@ -46,5 +46,5 @@ def test_scoring_features_cover_the_customers_active_that_day(base_dir: Path) ->
 
 
 def test_a_directory_without_the_base_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="missing customers.parquet"):
+    with pytest.raises(ValueError, match=r"missing customers\.parquet"):
         read_base(tmp_path)
