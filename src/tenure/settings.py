@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "tenure.guidance",
     "tenure.cti",
     "tenure.retention",
+    "tenure.customerdata",
+    "tenure.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -41,16 +41,42 @@ _MODEL_RUNS = [
 ]
 _PROPENSITY = ["retention.view_propensityrun", "retention.change_propensityrun"]
 """Analysts train, compare and publish propensity models (training runs on the command line)."""
-_ADMIN_APPS = ("core", "partners", "customervalue", "guidance", "accounts", "cti", "retention")
+_INDICATORS_READ = [
+    "retention.view_partnerindicator",
+    "retention.view_trafficlightchange",
+    "retention.view_npsrecord",
+    "retention.view_indicatorrules",
+    "campaigns.view_campaign",
+    "campaigns.view_campaignmember",
+]
+_INDICATORS_UPDATE = ["retention.add_trafficlightchange", "retention.add_npsrecord"]
+"""Operators record the NPS and set the traffic light (with a reason) in the CRM summary."""
+_ADMIN_APPS = (
+    "core",
+    "partners",
+    "customervalue",
+    "guidance",
+    "accounts",
+    "cti",
+    "retention",
+    "campaigns",
+)
 _CALLS = ["cti.view_call", "cti.change_call"]  # see the screen pop, pick the matching partner
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_READ_CUSTOMER, *_CALLS, "partners.add_businesspartner"],
-    MARKETING: [*_READ_CUSTOMER, "cti.view_call"],
+    AGENT: [
+        *_READ_CUSTOMER,
+        *_INDICATORS_READ,
+        *_INDICATORS_UPDATE,
+        *_CALLS,
+        "partners.add_businesspartner",
+    ],
+    MARKETING: [*_READ_CUSTOMER, *_INDICATORS_READ, *_INDICATORS_UPDATE, "cti.view_call"],
     ANALYST: [
         *_READ_CUSTOMER,
         *_MODEL_RUNS,
         *_PROPENSITY,
+        *_INDICATORS_READ,
         "cti.view_call",
         "core.view_importrun",
         "core.view_module",

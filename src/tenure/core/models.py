@@ -33,6 +33,9 @@ class ImportRun(models.Model):
     class Kind(models.TextChoices):
         PARTNERS = "partners", _("Business partners")
         CUSTOMER_VALUES = "customer_values", _("Customer value datasets")
+        PAYMENTS = "payments", _("Payments")
+        COMPLAINTS = "complaints", _("Complaints")
+        TRAFFIC_LIGHTS = "traffic_lights", _("Traffic lights")
 
     class Origin(models.TextChoices):
         CLI = "cli", _("Command line")

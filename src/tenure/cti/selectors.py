@@ -28,6 +28,8 @@ class CallDialog:
     candidates: list[BusinessPartner] = field(default_factory=list)
     tile: dict[str, Any] | None = None
     recent_calls: list[Call] = field(default_factory=list)
+    indicators: Any = None
+    """The partner's Customer Retention & Loyalty indicators (the strip above the tile)."""
 
     @property
     def unknown(self) -> bool:
@@ -43,6 +45,9 @@ def call_dialog(*, call: Call, with_tile: bool) -> CallDialog:
     dialog = CallDialog(call=call, number=number, partner=partner, candidates=candidates)
     if partner is not None:
         dialog.recent_calls = partner_recent_calls(partner=partner, exclude=call.pk, limit=5)
+        from tenure.retention.indicators import partner_indicators
+
+        dialog.indicators = partner_indicators(partner_id=partner.pk)
         if with_tile and module_is_active(CUSTOMER_VALUE):
             from tenure.customervalue.views import tile_context
 

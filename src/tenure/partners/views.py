@@ -43,6 +43,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         from tenure.customervalue.views import tile_context
 
         context.update(tile_context(partner_id=partner.pk, explain=True))
+    from tenure.retention.indicators import partner_indicators
+
+    context["indicators"] = partner_indicators(partner_id=partner.pk)
     if request.user.has_perm("cti.view_call"):
         from tenure.cti.selectors import partner_recent_calls
 

@@ -10,6 +10,7 @@ class RetentionConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tenure.retention.models import PropensityRun
+        from tenure.retention import models
 
-        auditlog.register(PropensityRun, exclude_fields=["figures", "artifact"])
+        auditlog.register(models.PropensityRun, exclude_fields=["figures", "artifact"])
+        auditlog.register(models.IndicatorRules)

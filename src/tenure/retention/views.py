@@ -1,16 +1,24 @@
-"""Propensity model runs for analysts: list and compare runs, read one, publish it."""
+"""Retention pages: propensity model runs (list, compare, publish) and the CRM summary with the
+Customer Retention & Loyalty indicators."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tenure.retention.models import PropensityRun
+from tenure.core.http import HtmxHttpRequest
+from tenure.core.models import CUSTOMER_VALUE
+from tenure.core.selectors import module_is_active
+from tenure.partners.models import BusinessPartner
+from tenure.retention.models import PropensityRun, TrafficLight
 from tenure.retention.services import METRIC_LABELS, propensity_run_publish
 
 FIGURE_TITLES = {
@@ -69,3 +77,105 @@ def _metric_pair(run: PropensityRun, key: str) -> tuple[float | None, float | No
     model = (run.metrics or {}).get("model") or {}
     baseline = (run.metrics or {}).get("baseline") or {}
     return model.get(key), baseline.get(key)
+
+
+def _panel_context(request: HttpRequest, partner: BusinessPartner) -> dict[str, Any]:
+    from tenure.retention.indicators import nps_history, partner_indicators, traffic_light_history
+
+    return {
+        "partner": partner,
+        "indicators": partner_indicators(partner_id=partner.pk),
+        "light_history": traffic_light_history(partner_id=partner.pk),
+        "nps_history": nps_history(partner_id=partner.pk),
+        "light_choices": TrafficLight.choices,
+        "may_set_light": request.user.has_perm("retention.add_trafficlightchange"),
+        "may_record_nps": request.user.has_perm("retention.add_npsrecord"),
+    }
+
+
+@permission_required("partners.view_businesspartner", raise_exception=True)
+def crm_summary(request: HttpRequest, number: str) -> HttpResponse:
+    """The CRM summary ("CRM sintesi"): the indicators with their update actions and histories,
+    the customer value tile, and the partner's Customer Retention & Loyalty campaigns."""
+    from tenure.campaigns.selectors import partner_campaign_history
+
+    partner = get_object_or_404(BusinessPartner, number=number)
+    context = _panel_context(request, partner)
+    if module_is_active(CUSTOMER_VALUE) and request.user.has_perm(
+        "customervalue.view_customervaluedataset"
+    ):
+        from tenure.customervalue.views import tile_context
+
+        context.update(tile_context(partner_id=partner.pk))
+    today = timezone.localdate()
+    campaigns = list(partner_campaign_history(partner_id=partner.pk))
+    for membership in campaigns:
+        membership.running = membership.campaign.is_running(today)  # type: ignore[attr-defined]
+    context["campaigns"] = campaigns
+    return render(request, "retention/crm_summary.html", context)
+
+
+@require_POST
+@permission_required("retention.add_trafficlightchange", raise_exception=True)
+def set_light(request: HtmxHttpRequest, number: str) -> HttpResponse:
+    """The operator sets the traffic light with a reason (htmx: the panel is swapped)."""
+    from tenure.retention.indicators import traffic_light_set
+
+    partner = get_object_or_404(BusinessPartner, number=number)
+    message = error = ""
+    try:
+        change = traffic_light_set(
+            partner=partner,
+            light=request.POST.get("light", ""),
+            reason=request.POST.get("reason", ""),
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except ValueError as exc:
+        error = str(exc)
+    else:
+        message = (
+            _("Traffic light set to %(light)s.") % {"light": change.get_light_display()}
+            if change
+            else _("The traffic light already had this value; nothing changed.")
+        )
+    return _panel_response(request, partner, message, error)
+
+
+@require_POST
+@permission_required("retention.add_npsrecord", raise_exception=True)
+def record_nps(request: HtmxHttpRequest, number: str) -> HttpResponse:
+    """The operator records the NPS the customer gave (htmx: the panel is swapped)."""
+    from tenure.retention.indicators import nps_record
+
+    partner = get_object_or_404(BusinessPartner, number=number)
+    message = error = ""
+    try:
+        raw = request.POST.get("score", "").strip()
+        if not raw.isdigit():
+            raise ValueError(_("the NPS is a whole number 0..10"))
+        record = nps_record(
+            partner=partner,
+            score=int(raw),
+            comment=request.POST.get("comment", ""),
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except ValueError as exc:
+        error = str(exc)
+    else:
+        message = _("NPS %(score)s recorded.") % {"score": record.score}
+    return _panel_response(request, partner, message, error)
+
+
+def _panel_response(
+    request: HtmxHttpRequest, partner: BusinessPartner, message: str, error: str
+) -> HttpResponse:
+    if not request.htmx:
+        if message:
+            messages.success(request, message)
+        if error:
+            messages.error(request, error)
+        return redirect("retention:crm-summary", number=partner.number)
+    context = {**_panel_context(request, partner), "message": message, "error": error}
+    return render(
+        request, "retention/partials/indicator_panel.html", context, status=422 if error else 200
+    )

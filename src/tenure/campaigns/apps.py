@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignsConfig(AppConfig):
+    name = "tenure.campaigns"
+    label = "campaigns"
+    verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from tenure.campaigns.models import Campaign, CampaignMember
+
+        auditlog.register(Campaign)
+        auditlog.register(CampaignMember)
