@@ -27,7 +27,7 @@ class Campaign(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[BusinessPartner, CampaignMember] = models.ManyToManyField(
         BusinessPartner, through="CampaignMember", related_name="campaigns", blank=True
     )
 

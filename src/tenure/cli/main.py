@@ -139,6 +139,50 @@ def import_customer_values(
     run_cli_import(dataset_import_file, file, rejects, console, errors)
 
 
+@import_app.command("payments")
+def import_payments(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file", exists=True, dir_okay=False)],
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows to this CSV")] = None,
+) -> None:
+    """Import payments (partner, reference, due_date, paid_date, amount); a known reference is
+    updated."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.customerdata.services import payment_import_file
+
+    run_cli_import(payment_import_file, file, rejects, console, errors)
+
+
+@import_app.command("complaints")
+def import_complaints(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file", exists=True, dir_okay=False)],
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows to this CSV")] = None,
+) -> None:
+    """Import complaints (partner, reference, opened, closed, severity, subject); a known reference
+    is updated."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.customerdata.services import complaint_import_file
+
+    run_cli_import(complaint_import_file, file, rejects, console, errors)
+
+
+@import_app.command("traffic-lights")
+def import_traffic_lights(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet: partner, traffic_light, reason")],
+    rejects: Annotated[Path | None, typer.Option(help="Write the rejected rows to this CSV")] = None,
+) -> None:
+    """Set traffic lights from a file (origin: import; unchanged lights change nothing)."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.retention.indicators import traffic_light_import_file
+
+    run_cli_import(traffic_light_import_file, file, rejects, console, errors)
+
+
 @app.command("demo-data")
 def demo_data(
     partners: Annotated[int, typer.Option(help="Number of business partners")] = 2000,

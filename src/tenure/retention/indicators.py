@@ -12,12 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import CharField, Value
 
 from tenure.campaigns.models import Campaign
 from tenure.campaigns.selectors import partner_running_campaign_types
+from tenure.core.importing import Progress, run_file_import, run_import, width_error
+from tenure.core.models import ImportRun
+from tenure.core.tabular import ImportReport, Record, RowError
 from tenure.partners.models import BusinessPartner
 from tenure.retention.models import (
     IndicatorRules,
@@ -168,3 +174,156 @@ def partners_with_light(partner_ids: Iterable[int]) -> dict[int, str]:
         .exclude(traffic_light="")
         .values_list("partner_id", "traffic_light")
     )
+
+
+LIGHT_COLUMNS = ("partner", "traffic_light", "reason")
+
+
+class TrafficLightChunkWriter:
+    """Validates delivered traffic lights and applies the changed ones (origin: import).
+
+    A light equal to the partner's current one changes nothing, so re-importing a file is a no-op.
+    """
+
+    def __init__(self, user: User | None) -> None:
+        self.user = user
+
+    def __call__(
+        self, chunk: list[tuple[int, Record]], run: ImportRun
+    ) -> tuple[int, int, int, list[RowError]]:
+        numbers = {str(record.get("partner") or "").strip() for _, record in chunk}
+        partners = BusinessPartner.objects.in_bulk(list(numbers), field_name="number")
+        changed = unchanged = 0
+        errors: list[RowError] = []
+        for row, record in chunk:
+            if (error := width_error(row, record)) is not None:
+                errors.append(error)
+                continue
+            number = str(record.get("partner") or "").strip()
+            light = str(record.get("traffic_light") or "").strip().lower()
+            reason = str(record.get("reason") or "").strip()
+            found = len(errors)
+            if not number:
+                errors.append(RowError(row, "partner", "partner number is required", ""))
+            elif number not in partners:
+                errors.append(RowError(row, "partner", "unknown business partner", number))
+            if light not in TrafficLight.values:
+                errors.append(
+                    RowError(row, "traffic_light", "expected red, yellow or green", light)
+                )
+            if not reason:
+                errors.append(RowError(row, "reason", "a reason is required", ""))
+            if len(errors) > found:
+                continue
+            change = traffic_light_set(
+                partner=partners[number],
+                light=light,
+                reason=reason,
+                user=self.user,
+                origin=TrafficLightChange.Origin.IMPORT,
+                import_run_id=run.pk,
+            )
+            changed, unchanged = (changed + 1, unchanged) if change else (changed, unchanged + 1)
+        return changed, 0, unchanged, errors
+
+
+def traffic_light_import_file(
+    *,
+    source: Path | IO[bytes],
+    file_name: str,
+    origin: str = ImportRun.Origin.CLI,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import traffic lights (CSV or Parquet: partner, traffic_light, reason)."""
+    return run_file_import(
+        kind=ImportRun.Kind.TRAFFIC_LIGHTS,
+        origin=origin,
+        source=source,
+        file_name=file_name,
+        required=LIGHT_COLUMNS,
+        write_chunk=TrafficLightChunkWriter(user),
+        user=user,
+        progress=progress,
+        chunk_size=2_000,
+    )
+
+
+def traffic_light_import_records(
+    *, records: list[Record], user: User | None, origin: str = ImportRun.Origin.API
+) -> ImportReport:
+    """Import traffic lights given as mappings (API batches); rows count from 0."""
+    indexed = list(enumerate(records))
+    return run_import(
+        kind=ImportRun.Kind.TRAFFIC_LIGHTS,
+        origin=origin,
+        chunks=(indexed[i : i + 2_000] for i in range(0, len(indexed), 2_000)),
+        write_chunk=TrafficLightChunkWriter(user),
+        total_rows=len(indexed),
+        user=user,
+    )
+
+
+@dataclass(frozen=True)
+class NpsRow:
+    """The classic NPS of one group: % promoters (9-10) − % detractors (0-6)."""
+
+    key: str
+    answers: int
+    promoters: int
+    passives: int
+    detractors: int
+
+    @property
+    def nps(self) -> float:
+        return round((self.promoters - self.detractors) * 100 / self.answers, 1)
+
+
+NPS_GROUPS = ("month", "segment", "agent")
+
+
+def nps_report(*, group_by: str, start: dt.date, end: dt.date) -> list[NpsRow]:
+    """NPS answers recorded from ``start`` to ``end`` (inclusive), grouped by the month they were
+    recorded, the partner's current customer segment or the agent who recorded them."""
+    from django.db.models import Count, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    from tenure.customervalue.models import CustomerValueDataset
+
+    if group_by not in NPS_GROUPS:
+        raise ValueError(f"group by one of {', '.join(NPS_GROUPS)}")
+    if start > end:
+        raise ValueError("the period starts after it ends")
+    records = NpsRecord.objects.filter(recorded_at__date__gte=start, recorded_at__date__lte=end)
+    if group_by == "month":
+        records = records.annotate(key=TruncMonth("recorded_at"))
+    elif group_by == "segment":
+        current = CustomerValueDataset.objects.filter(partner=OuterRef("partner")).order_by(
+            "-as_of", "-id"
+        )
+        records = records.annotate(
+            key=Coalesce(
+                Subquery(current.values("segment_id")[:1]), Value("–"), output_field=CharField()
+            )
+        )
+    else:
+        records = records.annotate(key=Coalesce("recorded_by__username", Value("–")))
+    rows = (
+        records.values("key")
+        .annotate(
+            answers=Count("id"),
+            promoters=Count("id", filter=Q(score__gte=9)),
+            detractors=Count("id", filter=Q(score__lte=6)),
+        )
+        .order_by("key")
+    )
+    return [
+        NpsRow(
+            key=row["key"].strftime("%Y-%m") if group_by == "month" else str(row["key"]),
+            answers=row["answers"],
+            promoters=row["promoters"],
+            passives=row["answers"] - row["promoters"] - row["detractors"],
+            detractors=row["detractors"],
+        )
+        for row in rows
+    ]

@@ -3,6 +3,7 @@ Customer Retention & Loyalty indicators."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -179,3 +180,36 @@ def _panel_response(
     return render(
         request, "retention/partials/indicator_panel.html", context, status=422 if error else 200
     )
+
+
+@permission_required("retention.view_npsrecord", raise_exception=True)
+def nps(request: HttpRequest) -> HttpResponse:
+    """The classic NPS (% promoters − % detractors) by month, segment or agent for a period."""
+    from tenure.retention.indicators import NPS_GROUPS, nps_report
+
+    today = timezone.localdate()
+    group_by = request.GET.get("group_by", "month")
+    error = ""
+    try:
+        start = dt.date.fromisoformat(
+            request.GET.get("start") or f"{today.year - 1}-{today.month:02d}-01"
+        )
+        end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
+        rows = nps_report(group_by=group_by, start=start, end=end)
+    except ValueError as exc:
+        error, rows, start, end = str(exc), [], today, today
+    total = NpsRowTotal(rows) if rows else None
+    context = {"rows": rows, "total": total, "group_by": group_by, "groups": NPS_GROUPS,
+               "start": start, "end": end, "error": error}  # fmt: skip
+    return render(request, "retention/nps.html", context)
+
+
+class NpsRowTotal:
+    """All groups together."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self.answers = sum(r.answers for r in rows)
+        self.promoters = sum(r.promoters for r in rows)
+        self.passives = sum(r.passives for r in rows)
+        self.detractors = sum(r.detractors for r in rows)
+        self.nps = round((self.promoters - self.detractors) * 100 / self.answers, 1)

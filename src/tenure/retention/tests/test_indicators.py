@@ -114,3 +114,40 @@ def test_thresholds_edited_by_an_administrator_move_the_boundary() -> None:
     rules.save()
     assert traffic_light_by_rules(Counts(late_payments=2), rules)[0] == "green"
     assert traffic_light_by_rules(Counts(late_payments=3), rules)[0] == "yellow"
+
+
+def test_the_nps_report_groups_by_month_segment_and_agent(make_user, client_as) -> None:
+    from tests.factories import make_dataset
+
+    from tenure.retention.indicators import nps_report
+
+    anna, ben = make_user("agent", username="anna"), make_user("agent", username="ben")
+    a, b = make_partner("1"), make_partner("2")
+    make_dataset(a, segment="A")
+    make_dataset(b, segment="C")
+    for partner, score, user in [
+        (a, 10, anna),
+        (a, 9, anna),
+        (a, 3, ben),
+        (b, 7, ben),
+        (b, 0, ben),
+    ]:
+        nps_record(partner=partner, score=score, user=user)
+    today = dt.date.today()
+    by_agent = {row.key: row for row in nps_report(group_by="agent", start=today, end=today)}
+    assert (by_agent["anna"].nps, by_agent["ben"].nps) == (100.0, round(-200 / 3, 1))
+    by_segment = {r.key: (r.answers, r.promoters, r.passives, r.detractors)
+                  for r in nps_report(group_by="segment", start=today, end=today)}  # fmt: skip
+    assert by_segment == {"A": (3, 2, 0, 1), "C": (2, 0, 1, 1)}
+    (month,) = nps_report(group_by="month", start=today, end=today)
+    assert month.key == today.strftime("%Y-%m") and month.nps == 0.0  # 2 promoters, 2 detractors
+    assert (
+        nps_report(
+            group_by="month", start=today + dt.timedelta(days=1), end=today + dt.timedelta(days=2)
+        )
+        == []
+    )
+    with pytest.raises(ValueError, match="group by one of"):
+        nps_report(group_by="region", start=today, end=today)
+    page = client_as("marketing").get("/retention/nps/?group_by=agent").content.decode()
+    assert 'data-testid="nps-total">0.0<' in page and "anna" in page
