@@ -31,6 +31,8 @@ _READ_CUSTOMER = [
     "customervalue.view_churnriskclass",
     "guidance.view_recommendation",
     "guidance.view_recommendationtype",
+    "customerdata.view_payment",
+    "customerdata.view_complaint",
 ]
 
 _MODEL_RUNS = [
@@ -60,6 +62,7 @@ _ADMIN_APPS = (
     "cti",
     "retention",
     "campaigns",
+    "customerdata",
 )
 _CALLS = ["cti.view_call", "cti.change_call"]  # see the screen pop, pick the matching partner
 

@@ -271,6 +271,12 @@ def load_demo(
     demo_model_run(numbers, transactions.resolve(), seed=seed, console=console)
     base = transactions.resolve().parent / "demo-base"
     demo_churn_run(base, partners=len(numbers), seed=seed, console=console)
+    from tenure.cli.demo_customerdata import load_demo_customerdata
+
+    load_demo_customerdata(base, numbers=numbers, console=console)
+    from tenure.cli.demo_indicators import load_demo_indicators
+
+    load_demo_indicators(base, numbers=numbers, console=console)
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
     for username, role, extension in DEMO_USERS:
         if not User.objects.filter(username=username).exists():

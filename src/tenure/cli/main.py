@@ -172,7 +172,9 @@ def import_complaints(
 @import_app.command("traffic-lights")
 def import_traffic_lights(
     file: Annotated[Path, typer.Argument(help="CSV or Parquet: partner, traffic_light, reason")],
-    rejects: Annotated[Path | None, typer.Option(help="Write the rejected rows to this CSV")] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write the rejected rows to this CSV")
+    ] = None,
 ) -> None:
     """Set traffic lights from a file (origin: import; unchanged lights change nothing)."""
     from tenure.cli.imports import run_cli_import
@@ -181,6 +183,48 @@ def import_traffic_lights(
     from tenure.retention.indicators import traffic_light_import_file
 
     run_cli_import(traffic_light_import_file, file, rejects, console, errors)
+
+
+indicators_app = typer.Typer(help="Customer Retention & Loyalty indicators.", no_args_is_help=True)
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("refresh")
+def indicators_refresh(
+    as_of: Annotated[
+        str | None, typer.Option(help="Reference day, YYYY-MM-DD (default today)")
+    ] = None,
+) -> None:
+    """Apply the traffic-light rules to every business partner (lights set by an operator or an
+    import recently are kept); only changed lights are written, with the rule that fired."""
+    import datetime as dt
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    setup_django()
+    from tenure.retention.indicators import traffic_lights_refresh
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        errors.print(f"[red]--as-of {as_of!r} is not a date (YYYY-MM-DD)[/red]")
+        raise typer.Exit(2) from None
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console) as progress:  # fmt: skip
+        task = progress.add_task("Traffic lights", total=None)
+        try:
+            report = traffic_lights_refresh(
+                day=day,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        except KeyboardInterrupt:
+            progress.stop()
+            errors.print("[yellow]Interrupted.[/yellow] What was done is kept; run it again.")
+            raise typer.Exit(130) from None
+    console.print(
+        f"{report.partners} business partners: {report.changed} traffic lights changed, "
+        f"{report.held} set by an operator or import recently and kept."
+    )
 
 
 @app.command("demo-data")

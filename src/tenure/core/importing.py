@@ -18,12 +18,16 @@ from typing import IO, Any, Protocol
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from tenure.core.models import ImportRun
 from tenure.core.tabular import FileRejected, ImportReport, Record, RowError, open_table
 
 Progress = Callable[[int, int | None], None]
+import_finished = Signal()
+"""Sent with ``kind`` and ``run`` when an import has finished (not when it was interrupted or the
+file rejected), so that what depends on the data — the traffic lights — follows it."""
 MAX_STORED_ERRORS = 1000
 
 
@@ -103,6 +107,7 @@ def run_import(
         _finish(run, report, ImportRun.Status.INTERRUPTED, "interrupted; re-run to complete")
         raise
     _finish(run, report, ImportRun.Status.FINISHED, run.message)
+    import_finished.send(sender=ImportRun, kind=kind, run=run)
     return report
 
 

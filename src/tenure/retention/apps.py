@@ -14,3 +14,8 @@ class RetentionConfig(AppConfig):
 
         auditlog.register(models.PropensityRun, exclude_fields=["figures", "artifact"])
         auditlog.register(models.IndicatorRules)
+
+        from tenure.core.importing import import_finished
+        from tenure.retention.indicators import refresh_after_import
+
+        import_finished.connect(refresh_after_import, dispatch_uid="traffic-lights-follow-imports")

@@ -10,14 +10,15 @@ not stored: they are derived live from membership in a running campaign of that 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import CharField, Value
+from django.utils import timezone
 
 from tenure.campaigns.models import Campaign
 from tenure.campaigns.selectors import partner_running_campaign_types
@@ -327,3 +328,120 @@ def nps_report(*, group_by: str, start: dt.date, end: dt.date) -> list[NpsRow]:
         )
         for row in rows
     ]
+
+
+@dataclass
+class RefreshReport:
+    partners: int = 0
+    changed: int = 0
+    held: int = 0
+    """Lights an operator or an import set recently, left as they are."""
+
+
+def traffic_lights_refresh(
+    *,
+    day: dt.date | None = None,
+    partner_ids: Collection[int] | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = 5_000,
+) -> RefreshReport:
+    """Apply the automatic rules to the whole base (or to ``partner_ids``) as of ``day``.
+
+    Only lights that differ are written, each with the rule that fired; a light an operator or an
+    import set within ``manual_hold_days`` is left alone. Chunks commit one by one, so an
+    interrupted refresh keeps what it did and running it again finishes the rest.
+    """
+    from tenure.customerdata.selectors import customer_data_counts
+
+    day = day or timezone.localdate()
+    rules = indicator_rules()
+    counts = customer_data_counts(
+        day=day,
+        window_days=rules.window_days,
+        missed_after_days=rules.missed_after_days,
+        partner_ids=partner_ids,
+    )
+    ids = list(partner_ids) if partner_ids is not None else None
+    if ids is None:
+        ids = list(BusinessPartner.objects.order_by("pk").values_list("pk", flat=True))
+    report = RefreshReport(partners=len(ids))
+    hold_since = timezone.now() - dt.timedelta(days=rules.manual_hold_days)
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        with transaction.atomic():
+            changed, held = _refresh_chunk(chunk, counts, rules, hold_since)
+        report.changed += changed
+        report.held += held
+        if progress:
+            progress(start + len(chunk), len(ids))
+    return report
+
+
+def _refresh_chunk(
+    chunk: list[int],
+    counts: dict[int, Any],
+    rules: IndicatorRules,
+    hold_since: dt.datetime,
+) -> tuple[int, int]:
+    current = {
+        row.partner_id: row
+        for row in PartnerIndicator.objects.select_for_update().filter(partner_id__in=chunk)
+    }
+    manual = set(
+        TrafficLightChange.objects.filter(
+            partner_id__in=chunk,
+            changed_at__gte=hold_since,
+            origin__in=(TrafficLightChange.Origin.OPERATOR, TrafficLightChange.Origin.IMPORT),
+        ).values_list("partner_id", flat=True)
+    )
+    now = timezone.now()
+    changes: list[TrafficLightChange] = []
+    indicators: list[PartnerIndicator] = []
+    held = 0
+    for partner_id in chunk:
+        light, rule = traffic_light_by_rules(counts.get(partner_id) or Counts(), rules)
+        row = current.get(partner_id)
+        previous = row.traffic_light if row else ""
+        if previous == light:
+            continue
+        if partner_id in manual:
+            held += 1
+            continue
+        changes.append(
+            TrafficLightChange(
+                partner_id=partner_id,
+                previous=previous,
+                light=light,
+                origin=TrafficLightChange.Origin.RULE,
+                reason="automatic rule",
+                rule=rule,
+                changed_by="system",
+                changed_at=now,
+            )
+        )
+        indicator = row or PartnerIndicator(partner_id=partner_id)
+        indicator.traffic_light, indicator.traffic_light_since = light, now
+        indicators.append(indicator)
+    TrafficLightChange.objects.bulk_create(changes, batch_size=1_000)
+    PartnerIndicator.objects.bulk_create(
+        indicators,
+        batch_size=1_000,
+        update_conflicts=True,
+        unique_fields=["partner"],
+        update_fields=["traffic_light", "traffic_light_since"],
+    )
+    return len(changes), held
+
+
+def refresh_after_import(sender: Any, *, kind: str, run: ImportRun, **_: Any) -> None:
+    """When payments or complaints arrive, the traffic lights of their partners follow."""
+    from tenure.customerdata.models import Complaint, Payment
+
+    model = {ImportRun.Kind.PAYMENTS: Payment, ImportRun.Kind.COMPLAINTS: Complaint}.get(kind)  # type: ignore[call-overload]
+    if model is None:
+        return
+    partner_ids = set(
+        model.objects.filter(import_run_id=run.pk).values_list("partner_id", flat=True)
+    )
+    if partner_ids:
+        traffic_lights_refresh(partner_ids=partner_ids)

@@ -103,6 +103,11 @@ class IndicatorRules(models.Model):
     yellow_open_complaints = models.PositiveSmallIntegerField(
         _("yellow from open complaints"), default=1
     )
+    manual_hold_days = models.PositiveSmallIntegerField(
+        _("an operator's or imported light holds (days)"),
+        default=30,
+        help_text=_("The automatic rules leave a light set by an operator or import this long."),
+    )
 
     class Meta:
         verbose_name = _("traffic light rules")

@@ -94,8 +94,8 @@ def churn_training_tables(
     train = split.train.to_pandas().sort_values(order, ignore_index=True)
     test = split.valid.to_pandas().sort_values(order, ignore_index=True)
     return ChurnTables(
-        train.drop(columns=[SNAPSHOT_DATE]),
-        test.drop(columns=[SNAPSHOT_DATE]),
+        _steady(train.drop(columns=[SNAPSHOT_DATE])),
+        _steady(test.drop(columns=[SNAPSHOT_DATE])),
         train_dates,
         test_date,
         horizon_days,
@@ -108,4 +108,11 @@ def churn_scoring_features(tables: dict[str, ir.Table], *, as_of: dt.date) -> pd
         tables["customers"], tables["transactions"], as_of=as_of, **_options(tables)
     )
     frame = features.to_pandas().sort_values(ID, ignore_index=True)
-    return frame.drop(columns=[SNAPSHOT_DATE, LABEL], errors="ignore")
+    return _steady(frame.drop(columns=[SNAPSHOT_DATE, LABEL], errors="ignore"))
+
+
+def _steady(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats rounded to 9 decimals: DuckDB sums in parallel, in any order, and the last bits of
+    a sum must not move a score (scoring the same day twice must write the same datasets)."""
+    floats = frame.select_dtypes("floating").columns
+    return frame.assign(**{column: frame[column].round(9) for column in floats})
