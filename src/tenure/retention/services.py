@@ -2,7 +2,9 @@
 
 Scoring appends one customer value dataset per business partner (source ``propensity-run-N``):
 a churn model sets the churn score (calibrated probability × 100), the risk class by the
-administrators' thresholds and the reasons; a bad-debt model sets the bad-debt score (probability ×
+administrators' thresholds and, for customers above the lowest risk class, the reasons (the
+per-customer feature contributions are the costliest part of scoring, and a low-risk customer's
+"why" helps nobody); a bad-debt model sets the bad-debt score (probability ×
 100). Customer value, segment and lifetime value are carried over from the partner's most current
 dataset, so a partner needs one first (delivered, or from a lifetime-value scoring run). Chunks are
 committed one by one: an interrupted scoring keeps what it wrote and the same scoring run again
@@ -164,16 +166,25 @@ def _score_chunks(
 ) -> Iterator[list[tuple[int, Record]]]:
     from tenure.analytics.propensity.explain import describe
 
+    bounds = sorted(risk_bounds.values())
+    explain_from = bounds[1] if len(bounds) > 1 else 0
+
     for start in range(0, len(features), CHUNK):
         frame = features.iloc[start : start + CHUNK]
         numbers = [str(number).strip() for number in frame[id_col].tolist()]
         current = current_datasets(numbers)
         known = partner_ids_by_number(set(numbers)) if len(current) < len(numbers) else {}
-        probability = np.asarray(model.predict_proba(frame.drop(columns=[id_col])))
+        X = frame.drop(columns=[id_col])
+        probability = np.asarray(model.predict_proba(X))
         score = np.floor(probability * 100 + 0.5).astype(int).clip(0, 100)
-        why = (
-            model.reasons(frame.drop(columns=[id_col]), top=top) if run.target == "churn" else None
-        )
+        why: dict[int, Any] = {}
+        if run.target == PropensityRun.Target.CHURN:
+            risks = classify(score, risk_bounds)
+            at_risk = np.flatnonzero(score >= explain_from)  # reasons cost most: only where useful
+            if at_risk.size:
+                why = dict(
+                    zip(at_risk.tolist(), model.reasons(X.iloc[at_risk], top=top), strict=True)
+                )
         chunk: list[tuple[int, Record]] = []
         for i, number in enumerate(numbers):
             row = start + i + 1
@@ -190,8 +201,8 @@ def _score_chunks(
             }
             if run.target == PropensityRun.Target.CHURN:
                 record["churn_score"] = int(score[i])
-                record["risk_class"] = str(classify([score[i]], risk_bounds)[0])
-                record["reasons"] = [describe(*reason) for reason in why[i]] if why else None
+                record["risk_class"] = str(risks[i])
+                record["reasons"] = [describe(*reason) for reason in why[i]] if i in why else None
             else:
                 record["bad_debt_score"] = float(score[i])
             chunk.append((row, record))
