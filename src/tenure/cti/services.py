@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from tenure.accounts.models import AgentProfile
 from tenure.cti.broker import publish_after_commit
 from tenure.cti.models import Call, CallEvent
-from tenure.partners.models import BusinessPartner
+from tenure.partners.models import BusinessPartner, PartnerPhoneNumber
 from tenure.partners.phones import to_e164
-from tenure.partners.selectors import partners_with_phone
 
 WITHHELD = {"", "anonymous", "withheld", "private", "restricted", "unknown", "unavailable"}
 
@@ -34,12 +35,6 @@ def caller_e164(caller: str) -> str:
         return ""
 
 
-def agents_at_extension(extension: str) -> list[User]:
-    return list(
-        User.objects.filter(agent_profile__extension=extension, is_active=True).order_by("id")
-    )
-
-
 def call_event_record(
     *,
     call_id: str,
@@ -51,38 +46,109 @@ def call_event_record(
 ) -> CallEventResult:
     """Store one telephony event (idempotent per call and event) and pop it on the desktop."""
     at = at or timezone.now()
-    try:
-        return _record(call_id, event, caller, called, extension, at)
-    except IntegrityError:  # the same call or event arrived twice at once: the other one won
-        return _record(call_id, event, caller, called, extension, at)
+    # Events of one call that arrive at once race for its row and for their (call, event) row;
+    # the loser of a race gets IntegrityError once the winner has committed, and reads again:
+    # a new call's event becomes an event of the existing call, a repeated event a duplicate.
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            return _record(call_id, event, caller, called, extension, at)
+        except IntegrityError:
+            if attempt == RECORD_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+RECORD_ATTEMPTS = 3
+"""Enough for both races an event can lose: for its call's row, then for its own row."""
 
 
 @transaction.atomic
 def _record(
     call_id: str, event: str, caller: str, called: str, extension: str, at: dt.datetime
 ) -> CallEventResult:
-    call = Call.objects.select_for_update().filter(call_id=call_id).first()
-    agents = agents_at_extension(extension)
-    if call is None:
-        call = _new_call(call_id, caller, called, extension, agents)
-        _advance(call, event, at)
-        call.save()  # one insert (and one audit entry) for a new call
-    elif call.events.filter(event=event).exists():
-        return CallEventResult(call, duplicate=True)
-    else:
+    e164 = caller_e164(caller)
+    found = _lookup(call_id=call_id, extension=extension, e164=e164)
+    if found.call_pk is None:
+        # one insert (and its audit entry) for a new call; when the first events of a call
+        # arrive at once, the unique call_id lets one insert win, and the others raise
+        # IntegrityError and are recorded again, as events of the existing call
+        call = _new_call(call_id, caller, e164, called, extension, found)
         _advance(call, event, at)
         call.save()
+    elif event in found.events:
+        call = Call.objects.select_related("agent", "partner").get(pk=found.call_pk)
+        return CallEventResult(call, duplicate=True)
+    else:
+        call = (
+            Call.objects.select_for_update(of=("self",))
+            .select_related("agent", "partner")
+            .get(pk=found.call_pk)
+        )
+        _advance(call, event, at)
+        call.save()
+    # unique per (call, event): the same event arriving twice at once raises IntegrityError in
+    # all but one, and those are answered as duplicates when recorded again
     recorded = CallEvent.objects.create(call=call, event=event, at=at, agent=call.agent)
     message = {"id": recorded.pk, "call": call.pk, "call_id": call.call_id, "event": event,
                "state": call.state}  # fmt: skip
-    publish_after_commit([agent.pk for agent in agents], message)
+    publish_after_commit([agent.pk for agent in found.agents], message)
     return CallEventResult(call, duplicate=False)
 
 
-def _new_call(call_id: str, caller: str, called: str, extension: str, agents: list[User]) -> Call:
+@dataclass(frozen=True)
+class _Found:
+    call_pk: int | None
+    events: set[str]  # the events recorded for the call
+    agents: list[User]  # active users at the extension, by id (only id and username loaded)
+    partners: list[BusinessPartner]  # up to 20 with the caller's number (id and number loaded)
+
+
+def _lookup(*, call_id: str, extension: str, e164: str) -> _Found:
+    """The call and its events if it exists, the agents at the extension and the partners with
+    the caller's number, in one query: on the telephony API's hot path, the ORM's queries for
+    these cost more than writing the event (docs/benchmarks.md, section 3)."""
+    found: dict[str, list[tuple[int, str]]] = {"c": [], "e": [], "a": [], "p": []}
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [call_id, call_id, extension, e164])
+        for kind, pk, text in cursor.fetchall():
+            if text is not None:  # None: an inactive user at the extension
+                found[kind].append((pk, text))
+    alias = connection.alias
+    return _Found(
+        call_pk=found["c"][0][0] if found["c"] else None,
+        events={event for _, event in found["e"]},
+        agents=[User.from_db(alias, ["id", "username"], row) for row in sorted(found["a"])],
+        partners=[BusinessPartner.from_db(alias, ["id", "number"], row) for row in found["p"]],
+    )
+
+
+@functools.cache
+def _lookup_sql() -> str:
+    # subqueries rather than joins: PostgreSQL plans this in half the time (measured), and
+    # planning is most of what this query costs it
+    call, event = Call._meta.db_table, CallEvent._meta.db_table
+    user, profile = User._meta.db_table, AgentProfile._meta.db_table
+    partner, phone = BusinessPartner._meta.db_table, PartnerPhoneNumber._meta.db_table
+    return f"""
+        SELECT 'c', id, '' FROM {call} WHERE call_id = %s
+        UNION ALL
+        SELECT 'e', id, event FROM {event}
+        WHERE call_id = (SELECT id FROM {call} WHERE call_id = %s)
+        UNION ALL
+        SELECT 'a', profile.user_id,
+               (SELECT username FROM {user} u WHERE u.id = profile.user_id AND u.is_active)
+        FROM {profile} profile WHERE profile.extension = %s
+        UNION ALL
+        SELECT 'p', phone.partner_id,
+               (SELECT number FROM {partner} p WHERE p.id = phone.partner_id)
+        FROM (SELECT partner_id FROM {phone} WHERE e164 = %s LIMIT 20) phone
+    """
+
+
+def _new_call(
+    call_id: str, caller: str, e164: str, called: str, extension: str, found: _Found
+) -> Call:
     """A call as its first event reports it (not saved yet)."""
-    e164 = caller_e164(caller)
-    matches = partners_with_phone(e164=e164) if e164 else []
     return Call(
         call_id=call_id,
         state=Call.State.RINGING,
@@ -90,9 +156,9 @@ def _new_call(call_id: str, caller: str, called: str, extension: str, agents: li
         caller_e164=e164,
         called=called.strip()[:40],
         extension=extension,
-        agent=agents[0] if agents else None,
-        partner=matches[0] if len(matches) == 1 else None,
-        matches=len(matches),
+        agent=found.agents[0] if found.agents else None,
+        partner=found.partners[0] if len(found.partners) == 1 else None,
+        matches=len(found.partners),
     )
 
 
