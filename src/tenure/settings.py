@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tenure.retention",
     "tenure.customerdata",
     "tenure.campaigns",
+    "tenure.reports",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tenure.campaigns.models import Campaign, CampaignMember
+from tenure.campaigns.models import Campaign, Contact
 from tests.browser.conftest import SCREENSHOTS, browser_test
 from tests.factories import make_dataset, make_partner
 
@@ -20,7 +20,7 @@ def test_agent_updates_light_and_nps_from_the_crm_summary_screenshot(session, ma
     make_dataset(partner, segment="B", customer_value=7, risk_class="3", churn_score=62)
     retention = Campaign.objects.create(name="Winter retention calls", type="retention",
                                         starts_on=dt.date.today() - dt.timedelta(days=10))  # fmt: skip
-    CampaignMember.objects.create(campaign=retention, partner=partner)
+    Contact.objects.create(campaign=retention, partner=partner)
     make_user("agent", username="agent.meier")
     session.login("agent.meier")
     page = session.page

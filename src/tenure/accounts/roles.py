@@ -26,6 +26,7 @@ GROUP_NAMES = {
 _READ_CUSTOMER = [
     "partners.view_businesspartner",
     "partners.view_partnerphonenumber",
+    "partners.view_channelconsent",
     "customervalue.view_customervaluedataset",
     "customervalue.view_customersegment",
     "customervalue.view_churnriskclass",
@@ -49,7 +50,7 @@ _INDICATORS_READ = [
     "retention.view_npsrecord",
     "retention.view_indicatorrules",
     "campaigns.view_campaign",
-    "campaigns.view_campaignmember",
+    "campaigns.view_contact",
 ]
 _INDICATORS_UPDATE = ["retention.add_trafficlightchange", "retention.add_npsrecord"]
 """Operators record the NPS and set the traffic light (with a reason) in the CRM summary."""
@@ -63,7 +64,23 @@ _ADMIN_APPS = (
     "retention",
     "campaigns",
     "customerdata",
+    "reports",
 )
+_CAMPAIGNS_WORK = ["campaigns.change_contact"]
+"""Agents work the contacts of their worklist: status, outcome, notes."""
+_CAMPAIGNS_MANAGE = [
+    "campaigns.view_campaigntemplate",
+    "campaigns.add_campaign",
+    "campaigns.change_campaign",
+    "campaigns.add_contact",
+    "campaigns.change_contact",
+    "campaigns.view_campaignsettings",
+    "reports.view_savedsearch",
+    "reports.add_savedsearch",
+    "reports.change_savedsearch",
+    "reports.delete_savedsearch",
+]
+"""The retention and marketing team builds campaigns from templates and saved searches."""
 _CALLS = ["cti.view_call", "cti.change_call"]  # see the screen pop, pick the matching partner
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -72,14 +89,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INDICATORS_READ,
         *_INDICATORS_UPDATE,
         *_CALLS,
+        *_CAMPAIGNS_WORK,
         "partners.add_businesspartner",
     ],
-    MARKETING: [*_READ_CUSTOMER, *_INDICATORS_READ, *_INDICATORS_UPDATE, "cti.view_call"],
+    MARKETING: [
+        *_READ_CUSTOMER,
+        *_INDICATORS_READ,
+        *_INDICATORS_UPDATE,
+        *_CAMPAIGNS_MANAGE,
+        "cti.view_call",
+    ],
     ANALYST: [
         *_READ_CUSTOMER,
         *_MODEL_RUNS,
         *_PROPENSITY,
         *_INDICATORS_READ,
+        "campaigns.view_campaigntemplate",
+        "reports.view_savedsearch",
+        "reports.add_savedsearch",
+        "reports.change_savedsearch",
+        "reports.delete_savedsearch",
         "cti.view_call",
         "core.view_importrun",
         "core.view_module",
@@ -87,6 +116,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: [f"{app}.*" for app in _ADMIN_APPS] + ["auth.view_user", "auditlog.view_logentry"],
     TELEPHONY: ["cti.add_call"],
 }
+
+
+def _model_exists(apps: Any, app_label: str, codename: str) -> bool:
+    """Whether the model a permission code names (``view_contact`` → ``contact``) exists yet."""
+    model_name = codename.split("_", 1)[1]
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
 
 
 def sync_roles(apps: Any) -> None:
@@ -107,6 +146,8 @@ def sync_roles(apps: Any) -> None:
             app_label, codename = code.split(".")
             if app_label not in labels:
                 continue  # an app migrated later; its migration calls sync_roles again
+            if codename != "*" and not _model_exists(apps, app_label, codename):
+                continue  # a model created by a later migration, which calls sync_roles again
             query = permission_model.objects.filter(content_type__app_label=app_label)
             if codename != "*":
                 query = query.filter(codename=codename)

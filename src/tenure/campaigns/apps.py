@@ -10,7 +10,9 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tenure.campaigns.models import Campaign, CampaignMember
+        from tenure.campaigns.models import Campaign, CampaignSettings, CampaignTemplate, Contact
 
         auditlog.register(Campaign)
-        auditlog.register(CampaignMember)
+        auditlog.register(Contact)
+        auditlog.register(CampaignTemplate)
+        auditlog.register(CampaignSettings)

@@ -1,34 +1,136 @@
-"""Campaigns of the Customer Retention & Loyalty module (SPEC §2) — for now what the indicators
-need: a campaign's type and active period, and which business partners it holds.
+"""Retention, Loyalty and Caring campaigns (SPEC §2): templates, campaigns, their contacts.
 
-The Retention and Caring flags of a partner are derived live from membership in an active campaign
-of that type; the campaigns issue adds templates, targeting, control groups and contacts.
+A campaign is duplicated from a template and personalised; populating it adds one contact per
+target business partner, a seeded random share of them held out as the control group (never
+contacted). Agents work the contacts of the treated group; effectiveness compares how many of
+each group stayed (``BusinessPartner.left_on``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tenure.partners.models import BusinessPartner
+from tenure.partners.models import BusinessPartner, Channel
 
 
-class Campaign(models.Model):
-    class Type(models.TextChoices):
-        RETENTION = "retention", _("Retention")
-        LOYALTY = "loyalty", _("Loyalty")
-        CARING = "caring", _("Caring")
+def new_control_seed() -> int:
+    """A fresh seed for a campaign's control-group draw."""
+    return secrets.randbelow(2**31)
+
+
+class CampaignType(models.TextChoices):
+    RETENTION = "retention", _("Retention")
+    LOYALTY = "loyalty", _("Loyalty")
+    CARING = "caring", _("Caring")
+
+
+class ActionKind(models.TextChoices):
+    """What the campaign offers: the object of the marketing action."""
+
+    PRIZE = "prize", _("Prize")
+    DISCOUNT = "discount", _("Discount")
+    PREMIUM_SERVICE = "premium_service", _("Premium service")
+    INFORMATION = "information", _("Information or courtesy call")
+    OTHER = "other", _("Other")
+
+
+class CampaignContent(models.Model):
+    """What a template and a campaign share: the offer, the script, the channel and the cost."""
 
     name = models.CharField(_("name"), max_length=200)
-    type = models.CharField(_("type"), max_length=12, choices=Type.choices)
+    type = models.CharField(_("type"), max_length=12, choices=CampaignType.choices)
+    action_kind = models.CharField(
+        _("object of the action"), max_length=20, choices=ActionKind.choices, default="other"
+    )
+    action_object = models.CharField(
+        _("offer"), max_length=300, blank=True, help_text=_("For example: 10 % off for 12 months.")
+    )
+    script = models.TextField(
+        _("call script"),
+        blank=True,
+        help_text=_(
+            "Markdown. Placeholders: {name}, {partner_number}, {city}, {segment}, "
+            "{customer_value}, {churn_score}, {offer}, {agent}."
+        ),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
+    cost_per_contact = models.DecimalField(
+        _("cost per contact"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CampaignTemplate(CampaignContent):
+    """A model campaign that the retention team duplicates and personalises."""
+
+    duration_days = models.PositiveSmallIntegerField(
+        _("default duration (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+    active = models.BooleanField(_("offered for new campaigns"), default=True)
+
+    class Meta:
+        verbose_name = _("campaign template")
+        verbose_name_plural = _("campaign templates")
+        ordering = ["type", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_type_display()})"
+
+
+class Campaign(CampaignContent):
+    Type = CampaignType
+
+    description = models.TextField(_("description"), blank=True)
+    template = models.ForeignKey(
+        CampaignTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("template"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_campaigns",
+        verbose_name=_("owner"),
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    members: models.ManyToManyField[BusinessPartner, CampaignMember] = models.ManyToManyField(
-        BusinessPartner, through="CampaignMember", related_name="campaigns", blank=True
+    control_share = models.FloatField(
+        _("control group share"),
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(0.9)],
+        help_text=_("Share of each populated batch held out at random and never contacted."),
+    )
+    control_seed = models.PositiveIntegerField(
+        _("control group seed"),
+        default=new_control_seed,
+        help_text=_("Recorded so that the draw can be reproduced."),
+    )
+    members: models.ManyToManyField[BusinessPartner, Contact] = models.ManyToManyField(
+        BusinessPartner, through="Contact", related_name="campaigns", blank=True
     )
 
     class Meta:
@@ -39,11 +141,18 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="campaign_starts_before_it_ends",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(control_share__gte=0) & Q(control_share__lte=0.9),
+                name="campaign_control_share_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_type_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:detail", kwargs={"pk": self.pk})
 
     def is_running(self, day: dt.date) -> bool:
         """Active and ``day`` within its dates."""
@@ -52,22 +161,149 @@ class Campaign(models.Model):
         )
 
 
-class CampaignMember(models.Model):
-    """A business partner targeted by a campaign."""
+class Contact(models.Model):
+    """One target of a campaign: worked by an agent unless it is in the control group."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
-    partner = models.ForeignKey(
-        BusinessPartner, on_delete=models.CASCADE, related_name="campaign_memberships"
+    class Group(models.TextChoices):
+        TREATED = "treated", _("Contacted group")
+        CONTROL = "control", _("Control group")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        REACHED = "reached", _("Reached")
+        NOT_REACHED = "not_reached", _("Not reached")
+        DONE = "done", _("Done")
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("No outcome yet")
+        RETAINED = "retained", _("Retained")
+        CHURNED = "churned", _("Churned")
+        ACCEPTED_OFFER = "accepted_offer", _("Accepted offer")
+        REFUSED = "refused", _("Refused")
+        CALLBACK = "callback", _("Call back")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("campaign")
     )
+    partner = models.ForeignKey(
+        BusinessPartner,
+        on_delete=models.CASCADE,
+        related_name="campaign_contacts",
+        verbose_name=_("business partner"),
+    )
+    group = models.CharField(
+        _("group"), max_length=10, choices=Group.choices, default=Group.TREATED
+    )
+    source = models.CharField(
+        _("added from"), max_length=200, blank=True, help_text=_("Search, segment or list.")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default="", blank=True
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaign_contacts",
+        verbose_name=_("agent"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    worked_at = models.DateTimeField(_("first worked"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        verbose_name = _("campaign member")
-        verbose_name_plural = _("campaign members")
+        verbose_name = _("campaign contact")
+        verbose_name_plural = _("campaign contacts")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "partner"], name="campaign_member_once")
+            models.UniqueConstraint(fields=["campaign", "partner"], name="campaign_contact_once"),
+            models.CheckConstraint(
+                condition=Q(group="treated") | (Q(status="open") & Q(outcome="")),
+                name="control_group_never_contacted",
+            ),
         ]
-        indexes = [models.Index(fields=["partner", "campaign"], name="member_partner_idx")]
+        indexes = [
+            models.Index(fields=["partner", "campaign"], name="contact_partner_idx"),
+            models.Index(fields=["campaign", "group", "status"], name="contact_campaign_idx"),
+            models.Index(fields=["agent", "status"], name="contact_agent_idx"),
+            models.Index(fields=["status", "-added_at"], name="contact_worklist_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id} in {self.campaign_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:contact", kwargs={"pk": self.pk})
+
+
+class CampaignSettings(models.Model):
+    """Admin settings for populating campaigns (a single row)."""
+
+    contact_pressure_days = models.PositiveSmallIntegerField(
+        _("contact pressure window (days)"),
+        default=30,
+        help_text=_("Partners contacted by any campaign within this many days are left out."),
+    )
+    opt_in_channels = models.JSONField(
+        _("channels that need an explicit consent"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "For these channels only partners with a granted consent are targeted; for the "
+            "others, everyone except partners who refused."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign settings")
+        verbose_name_plural = _("campaign settings")
+
+    def __str__(self) -> str:
+        return str(_("Campaign settings"))
+
+    @classmethod
+    def current(cls) -> CampaignSettings:
+        settings_row, _created = cls.objects.get_or_create(
+            pk=1, defaults={"opt_in_channels": [Channel.EMAIL, Channel.SMS]}
+        )
+        return settings_row
+
+
+class Population(models.Model):
+    """One batch of targets added to a campaign: where from, what was left out and why (audit)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="populations", verbose_name=_("campaign")
+    )
+    source = models.CharField(_("added from"), max_length=200)
+    matched = models.PositiveIntegerField(_("matched"))
+    excluded = models.JSONField(_("left out, by reason"), default=dict)
+    added_treated = models.PositiveIntegerField(_("added to the contacted group"))
+    added_control = models.PositiveIntegerField(_("added to the control group"))
+    control_share = models.FloatField(_("control group share"))
+    control_seed = models.PositiveIntegerField(_("control group seed"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign population")
+        verbose_name_plural = _("campaign populations")
+        ordering = ["campaign", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.source}"

@@ -16,7 +16,7 @@ def load_demo_indicators(base: Path, *, numbers: list[str], console: Console) ->
     """Idempotent: NPS answers and campaigns are added once; the lights follow the rules."""
     from django.db import transaction
 
-    from tenure.campaigns.models import Campaign, CampaignMember
+    from tenure.campaigns.models import Campaign, Contact
     from tenure.partners.models import BusinessPartner
     from tenure.retention.indicators import traffic_lights_refresh
     from tenure.retention.models import NpsRecord, PartnerIndicator
@@ -58,8 +58,8 @@ def load_demo_indicators(base: Path, *, numbers: list[str], console: Console) ->
             name=name, type=kind, defaults={"starts_on": today - dt.timedelta(days=14)}
         )
         if created:
-            CampaignMember.objects.bulk_create(
-                CampaignMember(campaign=campaign, partner_id=ids[number])
+            Contact.objects.bulk_create(
+                Contact(campaign=campaign, partner_id=ids[number])
                 for number in numbers[::every]
                 if number in ids
             )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tenure.partners.models import BusinessPartner, PartnerPhoneNumber
+from tenure.partners.models import BusinessPartner, ChannelConsent, PartnerPhoneNumber
 
 
 class PhoneInline(admin.TabularInline):
@@ -8,9 +8,14 @@ class PhoneInline(admin.TabularInline):
     extra = 0
 
 
+class ConsentInline(admin.TabularInline):
+    model = ChannelConsent
+    extra = 0
+
+
 @admin.register(BusinessPartner)
 class BusinessPartnerAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "kind", "city", "country"]
+    list_display = ["number", "name", "kind", "city", "country", "customer_since", "left_on"]
     search_fields = ["number", "name", "city", "email"]
     list_filter = ["kind", "country"]
-    inlines = [PhoneInline]
+    inlines = [PhoneInline, ConsentInline]

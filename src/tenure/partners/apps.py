@@ -10,7 +10,8 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tenure.partners.models import BusinessPartner, PartnerPhoneNumber
+        from tenure.partners.models import BusinessPartner, ChannelConsent, PartnerPhoneNumber
 
         auditlog.register(BusinessPartner)
         auditlog.register(PartnerPhoneNumber)
+        auditlog.register(ChannelConsent)

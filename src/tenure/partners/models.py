@@ -22,6 +22,15 @@ class BusinessPartner(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code"))
     email = models.EmailField(_("e-mail"), blank=True)
+    customer_since = models.DateField(
+        _("customer since"), null=True, blank=True, help_text=_("Start of the relationship.")
+    )
+    left_on = models.DateField(
+        _("left on"),
+        null=True,
+        blank=True,
+        help_text=_("End of the relationship (churn); campaigns measure retention by it."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -30,6 +39,14 @@ class BusinessPartner(models.Model):
         verbose_name_plural = _("business partners")
         ordering = ["number"]
         indexes = [models.Index(fields=["name"], name="partner_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True)
+                | models.Q(customer_since__isnull=True)
+                | models.Q(left_on__gte=models.F("customer_since")),
+                name="partner_joins_before_leaving",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
@@ -65,3 +82,37 @@ class PartnerPhoneNumber(models.Model):
 
     def __str__(self) -> str:
         return str(self.e164)
+
+
+class Channel(models.TextChoices):
+    """Ways to contact a partner; campaigns and contact consent use the same list."""
+
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    SMS = "sms", _("SMS")
+
+
+class ChannelConsent(models.Model):
+    """Whether the partner agreed to (or refused) marketing contact over a channel, and since when."""
+
+    partner = models.ForeignKey(BusinessPartner, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    granted = models.BooleanField(_("granted"))
+    recorded_at = models.DateTimeField(_("recorded"))
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("contact consent")
+        verbose_name_plural = _("contact consents")
+        ordering = ["partner", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "channel"], name="consent_once_per_channel")
+        ]
+        indexes = [
+            models.Index(fields=["channel", "granted", "partner"], name="consent_channel_idx")
+        ]
+
+    def __str__(self) -> str:
+        state = _("granted") if self.granted else _("refused")
+        return f"{self.partner_id} {self.channel}: {state}"

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from tests.factories import make_partner
 
-from tenure.campaigns.models import Campaign, CampaignMember
+from tenure.campaigns.models import Campaign, Contact
 from tenure.retention.indicators import (
     Counts,
     indicator_rules,
@@ -79,7 +79,7 @@ def test_flags_follow_running_campaigns_of_their_type(partner) -> None:
     def join(kind: str, starts: dt.date, ends: dt.date | None, active: bool = True) -> None:
         campaign = Campaign.objects.create(name=kind, type=kind, starts_on=starts, ends_on=ends,
                                            active=active)  # fmt: skip
-        CampaignMember.objects.create(campaign=campaign, partner=partner)
+        Contact.objects.create(campaign=campaign, partner=partner)
 
     assert not partner_indicators(partner_id=partner.pk, day=TODAY).retention
     join("retention", TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=1))  # ended
