@@ -1,0 +1,5 @@
+"""Campaign pages: uplift (filled in by the issue 8 work)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
