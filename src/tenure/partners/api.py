@@ -23,6 +23,8 @@ def _out(partner: BusinessPartner) -> PartnerOut:
         country=partner.country,
         email=partner.email,
         phones=[phone.e164 for phone in partner.phone_numbers.all()],
+        customer_since=partner.customer_since,
+        left_on=partner.left_on,
     )
 
 

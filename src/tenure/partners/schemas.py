@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ninja import Schema
 
 
@@ -15,6 +17,8 @@ class PartnerOut(Schema):
     country: str
     email: str
     phones: list[str]
+    customer_since: dt.date | None = None
+    left_on: dt.date | None = None
 
 
 class PartnerPage(Schema):

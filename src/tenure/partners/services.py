@@ -34,6 +34,8 @@ PARTNER_COLUMNS = (
     "phone",
     "email",
 )
+PARTNER_OPTIONAL_COLUMNS = ("customer_since", "left_on")
+"""Delivered only by systems that know them; a file without them leaves the stored dates alone."""
 _KINDS = {
     "person": BusinessPartner.Kind.PERSON,
     "p": BusinessPartner.Kind.PERSON,
@@ -109,6 +111,15 @@ def partner_validate(row: int, record: Record, errors: list[RowError]) -> dict[s
             errors.append(RowError(row, column, str(exc), "" if raw is None else str(raw)))
         if column == "country":
             country = clean.get("country", "")
+    for column in PARTNER_OPTIONAL_COLUMNS:
+        if column in record:
+            try:
+                clean[column] = fields.parse_date(record[column])
+            except ValueError as exc:
+                errors.append(RowError(row, column, str(exc), str(record[column])))
+    since, left = clean.get("customer_since"), clean.get("left_on")
+    if since and left and left < since:
+        errors.append(RowError(row, "left_on", "before customer_since", str(left)))
     for column in ("number", "name"):
         if column in clean and not clean[column]:
             errors.append(RowError(row, column, f"{column} is required"))
@@ -137,7 +148,11 @@ def _write_partner_chunk(
     now = timezone.now()
     for number, clean in delivered.items():
         partner = existing.get(number)
-        master = {name: clean[name] for name in _MASTER_FIELDS}
+        master = {
+            name: clean[name]
+            for name in (*_MASTER_FIELDS, *PARTNER_OPTIONAL_COLUMNS)
+            if name in clean
+        }
         if partner is None:
             to_create.append(BusinessPartner(number=number, **master))
             phones_for[number] = clean["phone"]
@@ -156,7 +171,9 @@ def _write_partner_chunk(
     BusinessPartner.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         BusinessPartner.objects.bulk_update(
-            to_update, [*_MASTER_FIELDS, "updated_at"], batch_size=500
+            to_update,
+            [*_MASTER_FIELDS, *PARTNER_OPTIONAL_COLUMNS, "updated_at"],
+            batch_size=500,
         )
         PartnerPhoneNumber.objects.filter(partner__in=to_update).delete()
     ids = dict(BusinessPartner.objects.filter(number__in=phones_for).values_list("number", "id"))
@@ -187,6 +204,7 @@ def partner_import_file(
         source=source,
         file_name=file_name,
         required=PARTNER_COLUMNS,
+        optional=PARTNER_OPTIONAL_COLUMNS,
         write_chunk=_write_partner_chunk,
         user=user,
         progress=progress,

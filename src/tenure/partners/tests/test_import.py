@@ -79,3 +79,28 @@ def test_country_decides_how_a_national_number_is_read() -> None:
 def test_sample_files_import_cleanly(name: str) -> None:
     report = partner_import_file(source=SAMPLES / name, file_name=name)
     assert (report.accepted, report.errors) == (8, [])
+
+
+def test_relationship_dates_are_optional_and_kept_when_not_delivered() -> None:
+    dated = HEADER.strip() + ",customer_since,left_on\n"
+    report = run(
+        dated
+        + "1,Erika,person,,,,DE,,,2019-04-01,\n"
+        + "2,Otto,person,,,,DE,,,2020-01-01,2026-10-31\n"
+        + "3,Bad,person,,,,DE,,,2021-05-01,2020-01-01\n"
+        + "4,Worse,person,,,,DE,,,someday,\n"
+    )
+    assert report.accepted == 2
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [
+        (4, "left_on", "before customer_since"),
+        (5, "customer_since", "expected a date as YYYY-MM-DD"),
+    ]
+    otto = BusinessPartner.objects.get(number="2")
+    assert (str(otto.customer_since), str(otto.left_on)) == ("2020-01-01", "2026-10-31")
+    # a delivery without the columns leaves the dates alone; the same delivery again changes nothing
+    assert run(HEADER + "2,Otto,person,,,,DE,,\n").accepted == 0
+    otto.refresh_from_db()
+    assert str(otto.left_on) == "2026-10-31"
+    assert run(dated + "2,Otto,person,,,,DE,,,2020-01-01,\n").updated == 1
+    otto.refresh_from_db()
+    assert otto.left_on is None
