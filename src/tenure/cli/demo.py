@@ -274,6 +274,9 @@ def load_demo(
     from tenure.cli.demo_customerdata import load_demo_customerdata
 
     load_demo_customerdata(base, numbers=numbers, console=console)
+    from tenure.cli.demo_lifecycle import load_demo_lifecycle
+
+    load_demo_lifecycle(base, numbers=numbers, seed=seed, console=console)
     from tenure.cli.demo_indicators import load_demo_indicators
 
     load_demo_indicators(base, numbers=numbers, console=console)
