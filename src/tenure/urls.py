@@ -21,6 +21,7 @@ urlpatterns = [
     path("administration/", include("tenure.core.urls")),
     path("cti/", include("tenure.cti.urls")),
     path("retention/", include("tenure.retention.urls")),
+    path("reports/", include("tenure.reports.urls")),
     path("campaigns/", include("tenure.campaigns.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
