@@ -154,3 +154,11 @@ def test_serve_answers_over_http(tenure) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_import_consents_reports_and_is_idempotent(tenure) -> None:
+    tenure("import", "partners", str(SAMPLES / "partners.csv"))
+    first = " ".join(tenure("import", "consents", str(SAMPLES / "consents.csv")).stdout.split())
+    again = " ".join(tenure("import", "consents", str(SAMPLES / "consents.csv")).stdout.split())
+    assert "accepted 4" in first
+    assert "accepted 0" in again

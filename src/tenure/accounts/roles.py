@@ -66,7 +66,7 @@ _ADMIN_APPS = (
     "customerdata",
     "reports",
 )
-_CAMPAIGNS_WORK = ["campaigns.change_contact"]
+_CAMPAIGNS_WORK = ["campaigns.change_contact", "partners.change_channelconsent"]
 """Agents work the contacts of their worklist: status, outcome, notes."""
 _CAMPAIGNS_MANAGE = [
     "campaigns.view_campaigntemplate",
@@ -75,12 +75,15 @@ _CAMPAIGNS_MANAGE = [
     "campaigns.add_contact",
     "campaigns.change_contact",
     "campaigns.view_campaignsettings",
+    "partners.change_channelconsent",
     "reports.view_savedsearch",
     "reports.add_savedsearch",
     "reports.change_savedsearch",
     "reports.delete_savedsearch",
 ]
 """The retention and marketing team builds campaigns from templates and saved searches."""
+_UPLIFT = ["campaigns.view_upliftrun"]
+"""Analysts and the retention team read the uplift models learned from finished campaigns."""
 _CALLS = ["cti.view_call", "cti.change_call"]  # see the screen pop, pick the matching partner
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -97,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INDICATORS_READ,
         *_INDICATORS_UPDATE,
         *_CAMPAIGNS_MANAGE,
+        *_UPLIFT,
         "cti.view_call",
     ],
     ANALYST: [
@@ -105,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PROPENSITY,
         *_INDICATORS_READ,
         "campaigns.view_campaigntemplate",
+        *_UPLIFT,
         "reports.view_savedsearch",
         "reports.add_savedsearch",
         "reports.change_savedsearch",

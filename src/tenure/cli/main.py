@@ -185,6 +185,25 @@ def import_traffic_lights(
     run_cli_import(traffic_light_import_file, file, rejects, console, errors)
 
 
+@import_app.command("consents")
+def import_consents(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV or Parquet: partner, channel, granted[, recorded_at, source]"),
+    ],
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write the rejected rows to this CSV")
+    ] = None,
+) -> None:
+    """Import contact consents per channel (phone, email, letter, sms); unchanged ones change nothing."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.partners.consents import consent_import_file
+
+    run_cli_import(consent_import_file, file, rejects, console, errors)
+
+
 indicators_app = typer.Typer(help="Customer Retention & Loyalty indicators.", no_args_is_help=True)
 app.add_typer(indicators_app, name="indicators")
 

@@ -36,6 +36,7 @@ class ImportRun(models.Model):
         PAYMENTS = "payments", _("Payments")
         COMPLAINTS = "complaints", _("Complaints")
         TRAFFIC_LIGHTS = "traffic_lights", _("Traffic lights")
+        CONSENTS = "consents", _("Contact consents")
 
     class Origin(models.TextChoices):
         CLI = "cli", _("Command line")

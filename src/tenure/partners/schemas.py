@@ -24,3 +24,36 @@ class PartnerOut(Schema):
 class PartnerPage(Schema):
     count: int
     results: list[PartnerOut]
+
+
+class ConsentOut(Schema):
+    channel: str
+    granted: bool
+    recorded_at: dt.datetime
+    source: str
+
+
+class ConsentIn(Schema):
+    granted: bool
+    source: str = ""
+
+
+class ConsentDeliveryIn(Schema):
+    partner: str
+    channel: str
+    granted: str | bool
+    recorded_at: str | None = None
+    source: str | None = None
+
+
+class ConsentRejectedOut(Schema):
+    index: int
+    field: str
+    error: str
+
+
+class ConsentDeliveryOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[ConsentRejectedOut]
