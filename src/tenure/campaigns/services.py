@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tenure.analytics.campaigns import control_group_mask
 from tenure.campaigns.models import (
@@ -41,11 +42,11 @@ Progress = Callable[[int, int | None], None]
 INSERT_CHUNK = 20_000
 
 EXCLUSION_REASONS = {
-    "already_in_campaign": "already in this campaign",
-    "left": "no longer a customer",
-    "running_same_type": "already in a running campaign of the same type",
-    "contact_pressure": "contacted within the contact pressure window",
-    "no_consent": "no consent for the channel",
+    "already_in_campaign": gettext_noop("already in this campaign"),
+    "left": gettext_noop("no longer a customer"),
+    "running_same_type": gettext_noop("already in a running campaign of the same type"),
+    "contact_pressure": gettext_noop("contacted within the contact pressure window"),
+    "no_consent": gettext_noop("no consent for the channel"),
 }
 """Why a matched partner is left out, in the order the reasons are counted (one reason each)."""
 
@@ -91,6 +92,19 @@ def campaign_from_template(
         problems = (f"{key}: {' '.join(texts)}" for key, texts in exc.message_dict.items())
         raise CampaignError("; ".join(problems)) from None
     campaign.save()
+    return campaign
+
+
+def campaign_close(campaign: Campaign, *, day: dt.date | None = None) -> Campaign:
+    """Stop the campaign: it takes no new targets and no longer flags its customers (audited).
+
+    A campaign planned to run past ``day`` ends on ``day``; open contacts stay as they are.
+    """
+    day = day or timezone.localdate()
+    campaign.active = False
+    if campaign.ends_on is None or campaign.ends_on > day:
+        campaign.ends_on = max(day, campaign.starts_on)
+    campaign.save(update_fields=["active", "ends_on", "updated_at"])
     return campaign
 
 

@@ -1,0 +1,347 @@
+"""The retention team's campaign pages, API and CLI: templates, duplicate and personalise, populate
+(preview, then commit), assign, close, effectiveness, exports; role checks and CSRF."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
+from tests.factories import make_dataset, make_partner
+from typer.testing import CliRunner
+
+from tenure.campaigns.models import Campaign, CampaignTemplate, Contact, Population
+from tenure.campaigns.services import (
+    TargetSource,
+    campaign_from_template,
+    campaign_populate,
+    contact_update,
+)
+from tenure.reports.models import SavedSearch
+
+pytestmark = pytest.mark.django_db
+HIGH_RISK = {
+    "match": "all",
+    "conditions": [{"field": "risk_class", "op": "in", "value": ["3", "4"]}],
+}
+
+
+@pytest.fixture
+def template() -> CampaignTemplate:
+    return CampaignTemplate.objects.create(
+        name="Retention discount call",
+        type="retention",
+        action_kind="discount",
+        action_object="15 % off for 12 months",
+        script="Hello {name}, as a thank-you we offer **{offer}**.",
+        channel="phone",
+        cost_per_contact=Decimal("6.50"),
+        duration_days=42,
+    )
+
+
+@pytest.fixture
+def partners() -> list:
+    """30 partners: the even ones at high churn risk (class 3), the odd ones low (class 1)."""
+    made = []
+    for i in range(30):
+        partner = make_partner(f"P{i:03d}", f"Customer {i}", city="Leipzig")
+        make_dataset(partner, risk_class="3" if i % 2 == 0 else "1", churn_score=70 if i % 2 == 0 else 10)
+        made.append(partner)
+    return made
+
+
+@pytest.fixture
+def saved_search() -> SavedSearch:
+    return SavedSearch.objects.create(name="High churn risk", criteria=HIGH_RISK)
+
+
+@pytest.fixture
+def campaign(template) -> Campaign:
+    return campaign_from_template(
+        template,
+        name="Winback December",
+        starts_on=timezone.localdate(),
+        owner=None,
+        control_share=0.2,
+        control_seed=42,
+    )
+
+
+def csrf_post(client: Client, path: str, data: dict | None = None, **extra) -> object:
+    """POST like the browser: fetch a page for the CSRF cookie, send the token back."""
+    client.get("/campaigns/")
+    token = client.cookies["csrftoken"].value
+    return client.post(path, data or {}, HTTP_X_CSRFTOKEN=token, **extra)
+
+
+# --- pages and roles ------------------------------------------------------------------------
+
+
+def test_roles_agent_forbidden_analyst_reads_marketing_manages(client_as, campaign):
+    agent, analyst, marketing = client_as("agent"), client_as("analyst"), client_as("marketing")
+    management = [
+        "/campaigns/new/",
+        f"/campaigns/new/{campaign.template_id}/",
+        f"/campaigns/{campaign.pk}/edit/",
+        f"/campaigns/{campaign.pk}/populate/",
+    ]
+    for path in management:
+        assert agent.get(path).status_code == 403, path
+        assert analyst.get(path).status_code == 403, path
+        assert marketing.get(path).status_code == 200, path
+    # agents see campaigns (their worklists come from them) but not templates or exports
+    assert agent.get("/campaigns/").status_code == 200
+    assert agent.get(f"/campaigns/{campaign.pk}/").status_code == 200
+    assert agent.get("/campaigns/templates/").status_code == 403
+    assert agent.get(f"/campaigns/{campaign.pk}/export.csv").status_code == 403
+    # analysts read everything, templates only read-only
+    for path in ("/campaigns/", f"/campaigns/{campaign.pk}/", f"/campaigns/{campaign.pk}/effectiveness/",
+                 "/campaigns/templates/", f"/campaigns/templates/{campaign.template_id}/"):  # fmt: skip
+        assert analyst.get(path).status_code == 200, path
+    page = analyst.get(f"/campaigns/templates/{campaign.template_id}/").content.decode()
+    assert "Save template" not in page and "disabled" in page
+    assert csrf_post(analyst, f"/campaigns/{campaign.pk}/close/").status_code == 403
+    assert csrf_post(analyst, f"/campaigns/templates/{campaign.template_id}/",
+                     {"name": "x"}).status_code == 403  # fmt: skip
+    assert csrf_post(agent, f"/campaigns/{campaign.pk}/assign/").status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.active
+
+
+def test_nav_entry_for_campaign_readers_only(client_as, make_user):
+    assert 'href="/campaigns/"' in client_as("marketing").get("/partners/").content.decode()
+    make_user("telephony", username="pbx")
+    client = Client()
+    client.force_login(make_user("telephony", username="pbx"))
+    assert client.get("/campaigns/").status_code == 403
+
+
+def test_posts_without_csrf_token_are_refused(client_as, campaign):
+    marketing = client_as("marketing")
+    assert marketing.post(f"/campaigns/{campaign.pk}/close/").status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.active
+    assert csrf_post(marketing, f"/campaigns/{campaign.pk}/close/").status_code == 302
+    campaign.refresh_from_db()
+    assert not campaign.active and campaign.ends_on == timezone.localdate()
+
+
+def test_templates_are_edited_with_a_script_preview(client_as, template):
+    marketing = client_as("marketing")
+    page = marketing.get(f"/campaigns/templates/{template.pk}/").content.decode()
+    assert "{customer_value}" in page and "script-preview" in page
+    preview = csrf_post(marketing, "/campaigns/templates/script-preview/",
+                        {"script": "Dear {name}: **{offer}** <script>x</script>",
+                         "action_object": "a free month"})  # fmt: skip
+    html = preview.content.decode()
+    assert "Dear Erika Mustermann: <strong>a free month</strong>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    data = {
+        "name": "Retention discount call", "type": "retention", "action_kind": "discount",
+        "action_object": "20 % off", "channel": "phone", "duration_days": "30",
+        "cost_per_contact": "7.00", "script": "Hi {name}", "active": "on",
+    }  # fmt: skip
+    assert csrf_post(marketing, f"/campaigns/templates/{template.pk}/", data).status_code == 302
+    template.refresh_from_db()
+    assert (template.action_object, template.cost_per_contact) == ("20 % off", Decimal("7.00"))
+    data["cost_per_contact"] = "-1"
+    refused = csrf_post(marketing, f"/campaigns/templates/{template.pk}/", data)
+    assert refused.status_code == 200 and 'data-field="cost_per_contact"' in refused.content.decode()
+    created = csrf_post(marketing, "/campaigns/templates/new/", {**data, "name": "Caring call",
+                        "type": "caring", "cost_per_contact": "3"})  # fmt: skip
+    assert created.status_code == 302
+    assert CampaignTemplate.objects.filter(name="Caring call", type="caring").exists()
+
+
+def test_duplicate_from_template_personalises_and_carries_the_saved_search(
+    client_as, template, saved_search
+):
+    marketing = client_as("marketing")
+    chooser = marketing.get(f"/campaigns/new/?search={saved_search.pk}").content.decode()
+    assert "High churn risk" in chooser
+    assert f"/campaigns/new/{template.pk}/?search={saved_search.pk}" in chooser
+    form = marketing.get(f"/campaigns/new/{template.pk}/?search={saved_search.pk}")
+    assert form.context["form"].initial["action_object"] == "15 % off for 12 months"
+    today = timezone.localdate()
+    data = {
+        "name": "Winback Q1", "description": "", "owner": "", "starts_on": today.isoformat(),
+        "ends_on": (today + dt.timedelta(days=20)).isoformat(), "action_kind": "discount",
+        "action_object": "20 % off for 6 months", "channel": "phone", "cost_per_contact": "5",
+        "control_share": "0.25", "script": "Hi {name}, {offer}!", "search": str(saved_search.pk),
+    }  # fmt: skip
+    response = csrf_post(marketing, f"/campaigns/new/{template.pk}/", data)
+    campaign = Campaign.objects.get(name="Winback Q1")
+    assert response["Location"] == f"/campaigns/{campaign.pk}/populate/?search={saved_search.pk}"
+    assert (campaign.template, campaign.type, campaign.control_share) == (template, "retention", 0.25)
+    assert campaign.action_object == "20 % off for 6 months" and campaign.script == "Hi {name}, {offer}!"
+    template.refresh_from_db()
+    assert template.action_object == "15 % off for 12 months"  # the template is unchanged
+    populate = marketing.get(response["Location"])
+    assert populate.context["form"].initial == {"source": "search", "saved_search": saved_search.pk}
+    # the dates are checked: the end cannot come before the start
+    data.update(name="Broken", ends_on=(today - dt.timedelta(days=1)).isoformat())
+    refused = csrf_post(marketing, f"/campaigns/new/{template.pk}/", data)
+    assert refused.status_code == 200 and not Campaign.objects.filter(name="Broken").exists()
+
+
+def test_populate_preview_writes_nothing_then_commit_adds_the_plan(
+    client_as, campaign, partners, saved_search
+):
+    marketing = client_as("marketing")
+    path = f"/campaigns/{campaign.pk}/populate/"
+    choice = {"source": "search", "saved_search": str(saved_search.pk)}
+    preview = csrf_post(marketing, path, {**choice, "action": "preview"}, HTTP_HX_REQUEST="true")
+    plan = preview.context["plan"]
+    assert (plan.matched, plan.to_add) == (15, 15) and plan.control > 0
+    html = preview.content.decode()
+    assert 'data-testid="populate-commit"' in html and f"Add 15 customers" in html
+    assert not Contact.objects.filter(campaign=campaign).exists()
+    committed = csrf_post(marketing, path, {**choice, "action": "commit"}, HTTP_HX_REQUEST="true")
+    assert committed.status_code == 204 and committed["HX-Redirect"] == f"/campaigns/{campaign.pk}/"
+    population = Population.objects.get(campaign=campaign)
+    assert (population.added_treated, population.added_control) == (plan.treated, plan.control)
+    assert population.created_by.username == "marketing"
+    assert Contact.objects.filter(campaign=campaign, group="control").count() == plan.control
+    detail = marketing.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "search: High churn risk" in detail
+    again = csrf_post(marketing, path, {**choice, "action": "preview"}, HTTP_HX_REQUEST="true")
+    assert again.context["plan"].to_add == 0
+    assert ("already in this campaign", 15) in again.context["plan_excluded"]
+
+
+def test_populate_from_a_segment_without_htmx(client_as, campaign, partners):
+    marketing = client_as("marketing")
+    response = csrf_post(marketing, f"/campaigns/{campaign.pk}/populate/",
+                         {"source": "segment", "segment": "A", "action": "commit"})  # fmt: skip
+    assert response.status_code == 302
+    assert Contact.objects.filter(campaign=campaign).count() == 30
+    missing = csrf_post(marketing, f"/campaigns/{campaign.pk}/populate/",
+                        {"source": "segment", "action": "preview"})  # fmt: skip
+    assert missing.status_code == 422 and "Choose where the targets come from" in missing.content.decode()
+
+
+def test_populate_from_an_uploaded_list_reports_rejected_rows(client_as, campaign, partners):
+    marketing = client_as("marketing")
+    upload = io.BytesIO(b"partner_number\nP000\nP001\nNOPE\nP000\nP002\n")
+    upload.name = "targets.csv"
+    response = csrf_post(
+        marketing,
+        f"/campaigns/{campaign.pk}/populate/",
+        {"source": "list", "partner_list": upload, "action": "preview"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.context["plan"].matched == 3
+    reasons = [(e.row, e.reason) for e in response.context["rejects"]]
+    assert reasons == [(4, "no such business partner"), (5, "repeats row 2")]
+    html = response.content.decode()
+    assert "2 rows of the list were rejected" in html and "NOPE" in html
+    bad = io.BytesIO(b"number\nP000\n")
+    bad.name = "wrong.csv"
+    refused = csrf_post(marketing, f"/campaigns/{campaign.pk}/populate/",
+                        {"source": "list", "partner_list": bad, "action": "preview"},
+                        HTTP_HX_REQUEST="true")  # fmt: skip
+    assert "The list was rejected: missing column(s): partner_number" in refused.content.decode()
+
+
+def test_a_closed_campaign_refuses_targets(client_as, campaign, partners, saved_search):
+    campaign.active = False
+    campaign.save()
+    response = csrf_post(client_as("marketing"), f"/campaigns/{campaign.pk}/populate/",
+                         {"source": "search", "saved_search": str(saved_search.pk),
+                          "action": "commit"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    assert "closed" in response.content.decode()
+    assert not Contact.objects.filter(campaign=campaign).exists()
+
+
+def test_assign_shares_open_contacts_among_chosen_agents(client_as, make_user, campaign, partners):
+    campaign_populate(campaign, TargetSource("list", partner_ids=tuple(p.pk for p in partners)),
+                      actor=None)  # fmt: skip
+    first, second = make_user("agent", "anna"), make_user("agent", "ben")
+    marketing = client_as("marketing")
+    detail = marketing.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "anna" in detail and "ben" in detail and 'data-testid="assign-form"' in detail
+    response = csrf_post(marketing, f"/campaigns/{campaign.pk}/assign/",
+                         {"agents": [first.pk, second.pk]})  # fmt: skip
+    assert response.status_code == 302
+    treated = Contact.objects.filter(campaign=campaign, group="treated")
+    assert treated.filter(agent__isnull=True).count() == 0
+    assert abs(treated.filter(agent=first).count() - treated.filter(agent=second).count()) <= 1
+    assert not Contact.objects.filter(campaign=campaign, group="control", agent__isnull=False).exists()
+    csrf_post(marketing, f"/campaigns/{campaign.pk}/assign/", {})  # nobody chosen: nothing changes
+    assert treated.filter(agent=first).count() >= 1
+
+
+def test_list_filters_by_type_and_state(client_as, template, campaign):
+    today = timezone.localdate()
+    campaign_from_template(template, name="Loyalty later", starts_on=today + dt.timedelta(days=9),
+                           owner=None, type="loyalty")  # fmt: skip
+    reader = client_as("analyst")
+    names = lambda query: [c.name for c in reader.get(f"/campaigns/?{query}").context["page"]]  # noqa: E731
+    assert set(names("")) == {"Winback December", "Loyalty later"}
+    assert names("type=loyalty") == ["Loyalty later"]
+    assert names("state=running") == ["Winback December"]
+    assert set(names("state=active")) == {"Winback December", "Loyalty later"}
+    assert names("state=closed") == []
+
+
+def _worked_campaign(campaign, partners, make_user) -> list[Contact]:
+    campaign_populate(campaign, TargetSource("list", partner_ids=tuple(p.pk for p in partners)),
+                      actor=None)  # fmt: skip
+    agent = make_user("agent", "anna")
+    treated = list(Contact.objects.filter(campaign=campaign, group="treated").order_by("id"))
+    for contact in treated[:4]:
+        contact_update(contact, actor=agent, status="done", outcome="retained", notes="=1+1")
+    contact_update(treated[4], actor=agent, status="not_reached")
+    return treated
+
+
+def test_effectiveness_page_states_the_lift_in_words_and_numbers(client_as, make_user, campaign,
+                                                                  partners):  # fmt: skip
+    _worked_campaign(campaign, partners, make_user)
+    control = Contact.objects.filter(campaign=campaign, group="control")
+    gone = control.first().partner
+    gone.left_on = timezone.localdate() - dt.timedelta(days=1)
+    gone.save()
+    response = client_as("analyst").get(f"/campaigns/{campaign.pk}/effectiveness/")
+    html = response.content.decode()
+    context = response.context
+    assert context["reach_rate"] == 80.0 and context["result"].worked == 5
+    assert context["treated_rate"] == 100.0 and context["control_rate"] < 100
+    assert f"{context['difference']}" in html and "percentage points" in html
+    assert "95 % interval" in html and context["lift_words"] in html
+    assert "The interval includes zero" in context["lift_words"] or "helped" in context["lift_words"]
+    assert json.loads(html.split('id="work-data" type="application/json">')[1].split("</script>")[0])[
+        "worked"
+    ] == [5]
+    assert "uPlot.iife.min.js" in html and "effectiveness.js" in html
+    assert str(campaign.cost_per_contact * 5) in html
+
+
+def test_exports_read_back_as_csv_and_xlsx(client_as, make_user, campaign, partners):
+    _worked_campaign(campaign, partners, make_user)
+    marketing = client_as("marketing")
+    response = marketing.get(f"/campaigns/{campaign.pk}/export.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:4] == ["Partner number", "Name", "City", "Group"]
+    assert len(rows) == 31 and rows[1][0] == "P000"
+    assert {row[3] for row in rows[1:]} == {"Contacted group", "Control group"}
+    assert "'=1+1" in {row[-1] for row in rows}  # a formula-looking note stays text
+    xlsx = marketing.get(f"/campaigns/{campaign.pk}/export.xlsx")
+    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    sheet = book.active
+    values = list(sheet.values)
+    assert values[0][0] == "Partner number" and len(values) == 31
+    notes = {row[-1] for row in values[1:]}
+    assert "=1+1" in notes
+    cell = next(c for c in sheet["M"] if c.value == "=1+1")
+    assert cell.data_type == "s"
+    assert marketing.get(f"/campaigns/{campaign.pk}/export.pdf").status_code == 404
