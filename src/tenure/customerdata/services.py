@@ -20,13 +20,11 @@ row back and forth whenever the two rows fall into different chunks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -34,14 +32,12 @@ from django.utils import timezone
 from tenure.core import fields
 from tenure.core.bulk import insert_ignoring_conflicts
 from tenure.core.importing import (
+    Importer,
     PreparedChunk,
-    Progress,
-    run_file_import,
-    run_import,
     width_error,
 )
 from tenure.core.models import ImportRun
-from tenure.core.tabular import ImportReport, Record, RowError
+from tenure.core.tabular import Record, RowError
 from tenure.customerdata.models import REFERENCE_LENGTH, Complaint, Payment
 from tenure.partners.selectors import partner_ids_by_number
 
@@ -364,106 +360,20 @@ class ComplaintChunkWriter(KeyedChunkWriter):
         return None
 
 
-def payment_import_file(
-    *,
-    source: Path | IO[bytes],
-    file_name: str,
-    origin: str = ImportRun.Origin.CLI,
-    user: User | None = None,
-    progress: Progress | None = None,
-    chunk_size: int = 10_000,
-) -> ImportReport:
-    """Import a CSV or Parquet delivery of payments (raises FileRejected)."""
-    return run_file_import(
-        kind=ImportRun.Kind.PAYMENTS,
-        origin=origin,
-        source=source,
-        file_name=file_name,
-        required=PAYMENT_COLUMNS,
-        write_chunk=PaymentChunkWriter(),
-        user=user,
-        progress=progress,
-        chunk_size=chunk_size,
-    )
-
-
-def payment_import_records(
-    *,
-    records: Iterable[Record],
-    origin: str = ImportRun.Origin.API,
-    user: User | None = None,
-    progress: Progress | None = None,
-    chunk_size: int = 10_000,
-) -> ImportReport:
-    """Import payments given as mappings (API batches, demo data); errors count rows from 0."""
-    return _import_records(
-        ImportRun.Kind.PAYMENTS, PaymentChunkWriter(), records, origin, user, progress, chunk_size
-    )
-
-
-def complaint_import_file(
-    *,
-    source: Path | IO[bytes],
-    file_name: str,
-    origin: str = ImportRun.Origin.CLI,
-    user: User | None = None,
-    progress: Progress | None = None,
-    chunk_size: int = 10_000,
-) -> ImportReport:
-    """Import a CSV or Parquet delivery of complaints (raises FileRejected)."""
-    return run_file_import(
-        kind=ImportRun.Kind.COMPLAINTS,
-        origin=origin,
-        source=source,
-        file_name=file_name,
-        required=COMPLAINT_COLUMNS,
-        write_chunk=ComplaintChunkWriter(),
-        user=user,
-        progress=progress,
-        chunk_size=chunk_size,
-    )
-
-
-def complaint_import_records(
-    *,
-    records: Iterable[Record],
-    origin: str = ImportRun.Origin.API,
-    user: User | None = None,
-    progress: Progress | None = None,
-    chunk_size: int = 10_000,
-) -> ImportReport:
-    """Import complaints given as mappings (API batches, demo data); errors count rows from 0."""
-    return _import_records(
-        ImportRun.Kind.COMPLAINTS,
-        ComplaintChunkWriter(),
-        records,
-        origin,
-        user,
-        progress,
-        chunk_size,
-    )
-
-
-def _import_records(
-    kind: str,
-    writer: KeyedChunkWriter,
-    records: Iterable[Record],
-    origin: str,
-    user: User | None,
-    progress: Progress | None,
-    chunk_size: int,
-) -> ImportReport:
-    indexed = list(enumerate(records))
-    chunks = (indexed[start : start + chunk_size] for start in range(0, len(indexed), chunk_size))
-    return run_import(
-        kind=kind,
-        origin=origin,
-        chunks=chunks,
-        write_chunk=writer,
-        total_rows=len(indexed),
-        user=user,
-        progress=progress,
-    )
+PAYMENTS = Importer(
+    kind=ImportRun.Kind.PAYMENTS,
+    required=PAYMENT_COLUMNS,
+    make_writer=lambda user: PaymentChunkWriter(),
+)
+COMPLAINTS = Importer(
+    kind=ImportRun.Kind.COMPLAINTS,
+    required=COMPLAINT_COLUMNS,
+    make_writer=lambda user: ComplaintChunkWriter(),
+)
+payment_import_file = PAYMENTS.import_file
+payment_import_records = PAYMENTS.import_records
+complaint_import_file = COMPLAINTS.import_file
+complaint_import_records = COMPLAINTS.import_records
 
 
 def _text(value: Any) -> str:

@@ -7,16 +7,13 @@ settings) takes only partners who granted it, the others everyone except those w
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import IO
 
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from tenure.core import fields
-from tenure.core.importing import Progress, run_file_import, run_import, width_error
+from tenure.core.importing import Importer, width_error
 from tenure.core.models import ImportRun
-from tenure.core.tabular import ImportReport, Record, RowError
+from tenure.core.tabular import Record, RowError
 from tenure.partners.models import BusinessPartner, Channel, ChannelConsent
 
 CONSENT_COLUMNS = ("partner", "channel", "granted")
@@ -108,39 +105,13 @@ class ConsentChunkWriter:
         return len(created), len(updated), unchanged, errors
 
 
-def consent_import_file(
-    *,
-    source: Path | IO[bytes],
-    file_name: str,
-    origin: str = ImportRun.Origin.CLI,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import consents (CSV or Parquet: partner, channel, granted[, recorded_at, source])."""
-    return run_file_import(
-        kind=ImportRun.Kind.CONSENTS,
-        origin=origin,
-        source=source,
-        file_name=file_name,
-        required=CONSENT_COLUMNS,
-        optional=CONSENT_OPTIONAL_COLUMNS,
-        write_chunk=ConsentChunkWriter(),
-        user=user,
-        progress=progress,
-        chunk_size=5_000,
-    )
-
-
-def consent_import_records(
-    *, records: list[Record], user: User | None, origin: str = ImportRun.Origin.API
-) -> ImportReport:
-    """Import consents given as mappings (API batches); rows count from 0."""
-    indexed = list(enumerate(records))
-    return run_import(
-        kind=ImportRun.Kind.CONSENTS,
-        origin=origin,
-        chunks=(indexed[i : i + 5_000] for i in range(0, len(indexed), 5_000)),
-        write_chunk=ConsentChunkWriter(),
-        total_rows=len(indexed),
-        user=user,
-    )
+CONSENTS = Importer(
+    kind=ImportRun.Kind.CONSENTS,
+    required=CONSENT_COLUMNS,
+    optional=CONSENT_OPTIONAL_COLUMNS,
+    make_writer=lambda user: ConsentChunkWriter(),
+    chunk_size=5_000,
+)
+consent_import_file = CONSENTS.import_file
+"""Import consents (CSV or Parquet: partner, channel, granted[, recorded_at, source])."""
+consent_import_records = CONSENTS.import_records

@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -22,9 +21,9 @@ from django.utils import timezone
 
 from tenure.campaigns.models import Campaign
 from tenure.campaigns.selectors import partner_running_campaign_types
-from tenure.core.importing import Progress, run_file_import, run_import, width_error
+from tenure.core.importing import Importer, Progress, width_error
 from tenure.core.models import ImportRun
-from tenure.core.tabular import ImportReport, Record, RowError
+from tenure.core.tabular import Record, RowError
 from tenure.partners.models import BusinessPartner
 from tenure.retention.models import (
     IndicatorRules,
@@ -228,41 +227,15 @@ class TrafficLightChunkWriter:
         return changed, 0, unchanged, errors
 
 
-def traffic_light_import_file(
-    *,
-    source: Path | IO[bytes],
-    file_name: str,
-    origin: str = ImportRun.Origin.CLI,
-    user: User | None = None,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import traffic lights (CSV or Parquet: partner, traffic_light, reason)."""
-    return run_file_import(
-        kind=ImportRun.Kind.TRAFFIC_LIGHTS,
-        origin=origin,
-        source=source,
-        file_name=file_name,
-        required=LIGHT_COLUMNS,
-        write_chunk=TrafficLightChunkWriter(user),
-        user=user,
-        progress=progress,
-        chunk_size=2_000,
-    )
-
-
-def traffic_light_import_records(
-    *, records: list[Record], user: User | None, origin: str = ImportRun.Origin.API
-) -> ImportReport:
-    """Import traffic lights given as mappings (API batches); rows count from 0."""
-    indexed = list(enumerate(records))
-    return run_import(
-        kind=ImportRun.Kind.TRAFFIC_LIGHTS,
-        origin=origin,
-        chunks=(indexed[i : i + 2_000] for i in range(0, len(indexed), 2_000)),
-        write_chunk=TrafficLightChunkWriter(user),
-        total_rows=len(indexed),
-        user=user,
-    )
+TRAFFIC_LIGHTS = Importer(
+    kind=ImportRun.Kind.TRAFFIC_LIGHTS,
+    required=LIGHT_COLUMNS,
+    make_writer=TrafficLightChunkWriter,
+    chunk_size=2_000,
+)
+traffic_light_import_file = TRAFFIC_LIGHTS.import_file
+"""Import traffic lights (CSV or Parquet: partner, traffic_light, reason)."""
+traffic_light_import_records = TRAFFIC_LIGHTS.import_records
 
 
 @dataclass(frozen=True)
