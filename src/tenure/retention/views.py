@@ -97,8 +97,10 @@ def _panel_context(request: HttpRequest, partner: BusinessPartner) -> dict[str, 
 @permission_required("partners.view_businesspartner", raise_exception=True)
 def crm_summary(request: HttpRequest, number: str) -> HttpResponse:
     """The CRM summary ("CRM sintesi"): the indicators with their update actions and histories,
-    the customer value tile, and the partner's Customer Retention & Loyalty campaigns."""
-    from tenure.campaigns.selectors import partner_campaign_history
+    the customer value tile, and the partner's Customer Retention & Loyalty campaigns with their
+    measured results. Reached from a campaign contact (``?contact=<pk>``), it links back to it."""
+    from tenure.campaigns.history import partner_campaigns_with_results
+    from tenure.campaigns.worklist import visible_contacts
 
     partner = get_object_or_404(BusinessPartner, number=number)
     context = _panel_context(request, partner)
@@ -108,11 +110,15 @@ def crm_summary(request: HttpRequest, number: str) -> HttpResponse:
         from tenure.customervalue.views import tile_context
 
         context.update(tile_context(partner_id=partner.pk))
-    today = timezone.localdate()
-    campaigns = list(partner_campaign_history(partner_id=partner.pk))
-    for membership in campaigns:
-        membership.running = membership.campaign.is_running(today)  # type: ignore[attr-defined]
-    context["campaigns"] = campaigns
+    context["campaigns"] = partner_campaigns_with_results(partner_id=partner.pk)
+    contact = request.GET.get("contact", "")
+    if contact.isdigit() and request.user.has_perm("campaigns.change_contact"):
+        context["from_contact"] = (
+            visible_contacts(request.user)
+            .select_related("campaign")
+            .filter(pk=int(contact), partner=partner)
+            .first()
+        )
     return render(request, "retention/crm_summary.html", context)
 
 
