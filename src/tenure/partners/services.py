@@ -6,20 +6,17 @@ A partner whose number is new is created; a known one is updated when its delive
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from tenure.core import fields
-from tenure.core.importing import Progress, run_file_import, run_import, width_error
+from tenure.core.importing import Importer, width_error
 from tenure.core.models import ImportRun
-from tenure.core.tabular import ImportReport, Record, RowError
+from tenure.core.tabular import Record, RowError
 from tenure.partners.models import BusinessPartner, PartnerPhoneNumber
 from tenure.partners.phones import to_e164
 
@@ -188,43 +185,16 @@ def _write_partner_chunk(
     return len(to_create), len(to_update), unchanged, errors
 
 
-def partner_import_file(
-    *,
-    source: Path | IO[bytes],
-    file_name: str,
-    origin: str = ImportRun.Origin.CLI,
-    user: User | None = None,
-    progress: Progress | None = None,
-    chunk_size: int = 5_000,
-) -> ImportReport:
-    """Import a CSV or Parquet delivery of business partners (raises FileRejected)."""
-    return run_file_import(
-        kind=ImportRun.Kind.PARTNERS,
-        origin=origin,
-        source=source,
-        file_name=file_name,
-        required=PARTNER_COLUMNS,
-        optional=PARTNER_OPTIONAL_COLUMNS,
-        write_chunk=_write_partner_chunk,
-        user=user,
-        progress=progress,
-        chunk_size=chunk_size,
-    )
-
-
-def partner_import_records(
-    *, records: Iterable[Record], origin: str = ImportRun.Origin.API, user: User | None = None
-) -> ImportReport:
-    """Import partners given as mappings (API); errors count rows from 0."""
-    indexed = list(enumerate(records))
-    return run_import(
-        kind=ImportRun.Kind.PARTNERS,
-        origin=origin,
-        chunks=[indexed] if indexed else [],
-        write_chunk=_write_partner_chunk,
-        total_rows=len(indexed),
-        user=user,
-    )
+PARTNERS = Importer(
+    kind=ImportRun.Kind.PARTNERS,
+    required=PARTNER_COLUMNS,
+    optional=PARTNER_OPTIONAL_COLUMNS,
+    make_writer=lambda user: _write_partner_chunk,
+    chunk_size=5_000,
+)
+partner_import_file = PARTNERS.import_file
+"""Import a CSV or Parquet delivery of business partners (raises FileRejected)."""
+partner_import_records = PARTNERS.import_records
 
 
 class PartnerInvalid(ValueError):
