@@ -70,6 +70,8 @@ _CAMPAIGNS_WORK = ["campaigns.change_contact", "partners.change_channelconsent"]
 """Agents work the contacts of their worklist: status, outcome, notes."""
 _CAMPAIGNS_MANAGE = [
     "campaigns.view_campaigntemplate",
+    "campaigns.add_campaigntemplate",
+    "campaigns.change_campaigntemplate",
     "campaigns.add_campaign",
     "campaigns.change_campaign",
     "campaigns.add_contact",
