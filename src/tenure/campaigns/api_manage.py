@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, model_validator
 
@@ -290,7 +290,7 @@ def campaigns(
 
 @router.post("/campaigns", response={201: CampaignOut, 404: ErrorOut, 422: ErrorOut},
              summary="Create a campaign by duplicating a template")  # fmt: skip
-def create_campaign(request: HttpRequest, body: CampaignIn) -> tuple[int, CampaignOut]:
+def create_campaign(request: HttpRequest, body: CampaignIn) -> Status:
     require_permission(request, "campaigns.add_campaign")
     template = CampaignTemplate.objects.filter(pk=body.template).first()
     if template is None:
@@ -319,7 +319,7 @@ def create_campaign(request: HttpRequest, body: CampaignIn) -> tuple[int, Campai
     except CampaignError as exc:
         field = str(exc).split(":", 1)[0] if ":" in str(exc) else "template"
         _invalid(field, str(exc))
-    return 201, _campaign(campaign)
+    return Status(201, _campaign(campaign))
 
 
 @router.get("/campaigns/{campaign_id}", response={200: CampaignOut, 404: ErrorOut},
@@ -351,7 +351,7 @@ def preview(request: HttpRequest, campaign_id: int, body: SourceIn) -> PlanOut:
 
 @router.post("/campaigns/{campaign_id}/populate", response={201: PopulationOut, 404: ErrorOut,
              422: ErrorOut}, summary="Add a source's targets, holding out the control group")  # fmt: skip
-def populate(request: HttpRequest, campaign_id: int, body: SourceIn) -> tuple[int, PopulationOut]:
+def populate(request: HttpRequest, campaign_id: int, body: SourceIn) -> Status:
     """All or nothing; rejected partner numbers are listed and the valid ones added."""
     require_permission(request, MANAGE, "campaigns.add_contact")
     target = get_object_or_404(Campaign, pk=campaign_id)
@@ -360,17 +360,20 @@ def populate(request: HttpRequest, campaign_id: int, body: SourceIn) -> tuple[in
         population: Population = campaign_populate(target, source, actor=request.user)  # type: ignore[arg-type]
     except CampaignError as exc:
         raise HttpError(409, str(exc)) from None
-    return 201, PopulationOut(
-        id=population.pk,
-        source=population.source,
-        matched=population.matched,
-        excluded=_excluded(population.excluded),
-        added_treated=population.added_treated,
-        added_control=population.added_control,
-        control_share=population.control_share,
-        control_seed=population.control_seed,
-        created_at=population.created_at,
-        rejected=_rejected(rejected),
+    return Status(
+        201,
+        PopulationOut(
+            id=population.pk,
+            source=population.source,
+            matched=population.matched,
+            excluded=_excluded(population.excluded),
+            added_treated=population.added_treated,
+            added_control=population.added_control,
+            control_share=population.control_share,
+            control_seed=population.control_seed,
+            created_at=population.created_at,
+            rejected=_rejected(rejected),
+        ),
     )
 
 

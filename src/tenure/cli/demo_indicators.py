@@ -1,5 +1,10 @@
 """Demo indicators for ``make demo``: NPS answers from the demo subscription base, a running
-Retention and a running Caring campaign, and the traffic lights by the automatic rules."""
+Retention and a running Caring campaign, and the traffic lights by the automatic rules.
+
+The two campaigns are duplicated from the demo templates (``demo_campaigns.py``) and populated
+like any other (a population record, no control group); ``demo_campaigns`` later adds the
+retention team's campaign from a saved search, which leaves out the partners already in the
+running "Winter retention calls" (same type) rather than calling them twice."""
 
 from __future__ import annotations
 
@@ -16,7 +21,9 @@ def load_demo_indicators(base: Path, *, numbers: list[str], console: Console) ->
     """Idempotent: NPS answers and campaigns are added once; the lights follow the rules."""
     from django.db import transaction
 
-    from tenure.campaigns.models import Campaign, Contact
+    from tenure.campaigns.models import Campaign
+    from tenure.campaigns.services import TargetSource, campaign_from_template, campaign_populate
+    from tenure.cli.demo_campaigns import CARING_TEMPLATE, RETENTION_TEMPLATE, demo_templates
     from tenure.partners.models import BusinessPartner
     from tenure.retention.indicators import traffic_lights_refresh
     from tenure.retention.models import NpsRecord, PartnerIndicator
@@ -50,19 +57,21 @@ def load_demo_indicators(base: Path, *, numbers: list[str], console: Console) ->
                 update_fields=["nps", "nps_at"],
             )
         added = len(records)
-    for name, kind, every in (
-        ("Winter retention calls", Campaign.Type.RETENTION, RETENTION_EVERY),
-        ("Welcome and care calls", Campaign.Type.CARING, CARING_EVERY),
+    templates = demo_templates()
+    for name, template, every in (
+        ("Winter retention calls", RETENTION_TEMPLATE, RETENTION_EVERY),
+        ("Welcome and care calls", CARING_TEMPLATE, CARING_EVERY),
     ):
-        campaign, created = Campaign.objects.get_or_create(
-            name=name, type=kind, defaults={"starts_on": today - dt.timedelta(days=14)}
+        if Campaign.objects.filter(name=name).exists():
+            continue
+        campaign = campaign_from_template(
+            templates[template], name=name, starts_on=today - dt.timedelta(days=14), owner=None
         )
-        if created:
-            Contact.objects.bulk_create(
-                Contact(campaign=campaign, partner_id=ids[number])
-                for number in numbers[::every]
-                if number in ids
-            )
+        chosen = tuple(ids[number] for number in numbers[::every] if number in ids)
+        campaign_populate(
+            campaign, TargetSource(f"list: every {every}th demo partner", partner_ids=chosen),
+            actor=None,
+        )  # fmt: skip
     report = traffic_lights_refresh(partner_ids=list(ids.values()))
     console.print(
         f"Demo indicators: {added} NPS answers, two running campaigns (Retention, Caring), "

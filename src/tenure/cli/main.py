@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from tenure.cli import setup_django
+from tenure.cli.campaigns import campaigns_app
 from tenure.cli.churn import churn_app
 from tenure.cli.clv import clv_app
 from tenure.cli.cti import cti_app
@@ -30,6 +31,7 @@ app.add_typer(cti_app, name="cti")
 app.add_typer(clv_app, name="clv")
 app.add_typer(propensity_app, name="propensity")
 app.add_typer(churn_app, name="churn")
+app.add_typer(campaigns_app, name="campaigns")
 console = Console()
 errors = Console(stderr=True)
 GRACEFUL_SHUTDOWN_SECONDS = 5

@@ -52,7 +52,9 @@ def partners() -> list:
     made = []
     for i in range(30):
         partner = make_partner(f"P{i:03d}", f"Customer {i}", city="Leipzig")
-        make_dataset(partner, risk_class="3" if i % 2 == 0 else "1", churn_score=70 if i % 2 == 0 else 10)
+        make_dataset(
+            partner, risk_class="3" if i % 2 == 0 else "1", churn_score=70 if i % 2 == 0 else 10
+        )
         made.append(partner)
     return made
 
@@ -153,7 +155,9 @@ def test_templates_are_edited_with_a_script_preview(client_as, template):
     assert (template.action_object, template.cost_per_contact) == ("20 % off", Decimal("7.00"))
     data["cost_per_contact"] = "-1"
     refused = csrf_post(marketing, f"/campaigns/templates/{template.pk}/", data)
-    assert refused.status_code == 200 and 'data-field="cost_per_contact"' in refused.content.decode()
+    assert (
+        refused.status_code == 200 and 'data-field="cost_per_contact"' in refused.content.decode()
+    )
     created = csrf_post(marketing, "/campaigns/templates/new/", {**data, "name": "Caring call",
                         "type": "caring", "cost_per_contact": "3"})  # fmt: skip
     assert created.status_code == 302
@@ -179,8 +183,15 @@ def test_duplicate_from_template_personalises_and_carries_the_saved_search(
     response = csrf_post(marketing, f"/campaigns/new/{template.pk}/", data)
     campaign = Campaign.objects.get(name="Winback Q1")
     assert response["Location"] == f"/campaigns/{campaign.pk}/populate/?search={saved_search.pk}"
-    assert (campaign.template, campaign.type, campaign.control_share) == (template, "retention", 0.25)
-    assert campaign.action_object == "20 % off for 6 months" and campaign.script == "Hi {name}, {offer}!"
+    assert (campaign.template, campaign.type, campaign.control_share) == (
+        template,
+        "retention",
+        0.25,
+    )
+    assert (
+        campaign.action_object == "20 % off for 6 months"
+        and campaign.script == "Hi {name}, {offer}!"
+    )
     template.refresh_from_db()
     assert template.action_object == "15 % off for 12 months"  # the template is unchanged
     populate = marketing.get(response["Location"])
@@ -201,7 +212,7 @@ def test_populate_preview_writes_nothing_then_commit_adds_the_plan(
     plan = preview.context["plan"]
     assert (plan.matched, plan.to_add) == (15, 15) and plan.control > 0
     html = preview.content.decode()
-    assert 'data-testid="populate-commit"' in html and f"Add 15 customers" in html
+    assert 'data-testid="populate-commit"' in html and "Add 15 customers" in html
     assert not Contact.objects.filter(campaign=campaign).exists()
     committed = csrf_post(marketing, path, {**choice, "action": "commit"}, HTTP_HX_REQUEST="true")
     assert committed.status_code == 204 and committed["HX-Redirect"] == f"/campaigns/{campaign.pk}/"
@@ -224,7 +235,10 @@ def test_populate_from_a_segment_without_htmx(client_as, campaign, partners):
     assert Contact.objects.filter(campaign=campaign).count() == 30
     missing = csrf_post(marketing, f"/campaigns/{campaign.pk}/populate/",
                         {"source": "segment", "action": "preview"})  # fmt: skip
-    assert missing.status_code == 422 and "Choose where the targets come from" in missing.content.decode()
+    assert (
+        missing.status_code == 422
+        and "Choose where the targets come from" in missing.content.decode()
+    )
 
 
 def test_populate_from_an_uploaded_list_reports_rejected_rows(client_as, campaign, partners):
@@ -273,7 +287,9 @@ def test_assign_shares_open_contacts_among_chosen_agents(client_as, make_user, c
     treated = Contact.objects.filter(campaign=campaign, group="treated")
     assert treated.filter(agent__isnull=True).count() == 0
     assert abs(treated.filter(agent=first).count() - treated.filter(agent=second).count()) <= 1
-    assert not Contact.objects.filter(campaign=campaign, group="control", agent__isnull=False).exists()
+    assert not Contact.objects.filter(
+        campaign=campaign, group="control", agent__isnull=False
+    ).exists()
     csrf_post(marketing, f"/campaigns/{campaign.pk}/assign/", {})  # nobody chosen: nothing changes
     assert treated.filter(agent=first).count() >= 1
 
@@ -316,10 +332,12 @@ def test_effectiveness_page_states_the_lift_in_words_and_numbers(client_as, make
     assert context["treated_rate"] == 100.0 and context["control_rate"] < 100
     assert f"{context['difference']}" in html and "percentage points" in html
     assert "95 % interval" in html and context["lift_words"] in html
-    assert "The interval includes zero" in context["lift_words"] or "helped" in context["lift_words"]
-    assert json.loads(html.split('id="work-data" type="application/json">')[1].split("</script>")[0])[
-        "worked"
-    ] == [5]
+    assert (
+        "The interval includes zero" in context["lift_words"] or "helped" in context["lift_words"]
+    )
+    assert json.loads(
+        html.split('id="work-data" type="application/json">')[1].split("</script>")[0]
+    )["worked"] == [5]
     assert "uPlot.iife.min.js" in html and "effectiveness.js" in html
     assert str(campaign.cost_per_contact * 5) in html
 
@@ -345,3 +363,149 @@ def test_exports_read_back_as_csv_and_xlsx(client_as, make_user, campaign, partn
     cell = next(c for c in sheet["M"] if c.value == "=1+1")
     assert cell.data_type == "s"
     assert marketing.get(f"/campaigns/{campaign.pk}/export.pdf").status_code == 404
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def test_api_templates_create_preview_populate_effectiveness(api_as, template, partners,
+                                                             saved_search, make_user):  # fmt: skip
+    marketing = api_as("marketing")
+    listed = marketing.get("/api/v1/campaign-templates").json()
+    assert [t["name"] for t in listed] == ["Retention discount call"]
+    assert marketing.get(f"/api/v1/campaign-templates/{template.pk}").json()["channel"] == "phone"
+    today = timezone.localdate().isoformat()
+    body = {"template": template.pk, "name": "API winback", "starts_on": today,
+            "control_share": 0.2, "action_object": "a free month"}  # fmt: skip
+    created = marketing.post("/api/v1/campaigns", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    campaign = created.json()
+    assert (campaign["type"], campaign["action_object"], campaign["owner"]) == (
+        "retention", "a free month", "marketing-system",
+    )  # fmt: skip
+    bad = marketing.post("/api/v1/campaigns", {**body, "control_share": 0.95},
+                         content_type="application/json")  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "control_share"
+    path = f"/api/v1/campaigns/{campaign['id']}"
+    both = marketing.post(f"{path}/preview", {"segment": "A", "saved_search": saved_search.pk},
+                          content_type="application/json")  # fmt: skip
+    assert both.status_code == 422
+    plan = marketing.post(f"{path}/preview", {"saved_search": saved_search.pk},
+                          content_type="application/json").json()  # fmt: skip
+    assert plan["matched"] == 15 and plan["treated"] + plan["control"] == 15
+    assert {e["reason"] for e in plan["excluded"]} >= {"already_in_campaign", "no_consent"}
+    assert not Contact.objects.filter(campaign_id=campaign["id"]).exists()
+    numbers = {"partner_numbers": ["P001", "P003", "NOPE", "P001", ""]}
+    added = marketing.post(f"{path}/populate", numbers, content_type="application/json")
+    assert added.status_code == 201, added.content
+    result = added.json()
+    assert result["added_treated"] + result["added_control"] == 2
+    assert [(r["index"], r["error"]) for r in result["rejected"]] == [
+        (2, "no such business partner"), (3, "repeats index 0"), (4, "empty"),
+    ]  # fmt: skip
+    assert marketing.get(path).json()["contacts_treated"] == result["added_treated"]
+    assert (
+        marketing.get("/api/v1/campaigns?type=retention&running=true").json()[0]["id"]
+        == (campaign["id"])
+    )
+    assert marketing.get("/api/v1/campaigns?type=loyalty").json() == []
+    effect = api_as("analyst").get(f"{path}/effectiveness").json()
+    assert effect["contacts_treated"] + effect["contacts_control"] == 2
+    assert effect["worked"] == 0 and effect["days"] == []
+    # roles: agents and analysts may not populate; unknown ids are 404
+    assert api_as("agent").post(f"{path}/populate", numbers,
+                                content_type="application/json").status_code == 403  # fmt: skip
+    assert api_as("analyst").post("/api/v1/campaigns", body,
+                                  content_type="application/json").status_code == 403  # fmt: skip
+    assert marketing.get("/api/v1/campaigns/999999").status_code == 404
+    assert marketing.post(f"{path}/preview", {"saved_search": 999999},
+                          content_type="application/json").status_code == 404  # fmt: skip
+    assert Client().get("/api/v1/campaigns").status_code == 401
+
+
+def test_api_session_needs_csrf(client_as, campaign, saved_search):
+    marketing = client_as("marketing")
+    url = f"/api/v1/campaigns/{campaign.pk}/preview"
+    body = json.dumps({"saved_search": saved_search.pk})
+    assert marketing.post(url, body, content_type="application/json").status_code == 403
+    marketing.get("/campaigns/")
+    token = marketing.cookies["csrftoken"].value
+    ok = marketing.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert ok.status_code == 200
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_list_populate_dry_run_then_commit_and_effectiveness(campaign, partners, saved_search,
+                                                                 tmp_path, make_user):  # fmt: skip
+    from tenure.cli.main import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["campaigns", "list", "--type", "retention"])
+    assert listed.exit_code == 0 and "Winback" in listed.stdout and "December" in listed.stdout
+    dry = runner.invoke(app, ["campaigns", "populate", str(campaign.pk), "--search",
+                              "High churn risk", "--dry-run"])  # fmt: skip
+    assert dry.exit_code == 0, dry.output
+    assert "Matched" in dry.stdout and "Dry run: nothing was added." in dry.stdout
+    assert not Contact.objects.filter(campaign=campaign).exists()
+    make_user("marketing", "mia")
+    done = runner.invoke(app, ["campaigns", "populate", "Winback December", "--search",
+                               "High churn risk", "--by", "mia"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    population = Population.objects.get(campaign=campaign)
+    assert population.created_by.username == "mia"
+    assert f"Added {population.added_treated} customers" in " ".join(done.stdout.split())
+    targets = tmp_path / "targets.csv"
+    targets.write_text("partner_number\nP001\nNOPE\n", encoding="utf-8")
+    listed_run = runner.invoke(app, ["campaigns", "populate", str(campaign.pk), "--list",
+                                     str(targets)])  # fmt: skip
+    assert listed_run.exit_code == 0 and "no such business partner" in listed_run.output
+    assert Contact.objects.filter(campaign=campaign, partner__number="P001").exists()
+    both = runner.invoke(app, ["campaigns", "populate", str(campaign.pk), "--segment", "A",
+                               "--search", "High churn risk"])  # fmt: skip
+    assert both.exit_code == 2 and "exactly one" in both.output
+    unknown = runner.invoke(app, ["campaigns", "populate", "nope", "--segment", "A"])
+    assert unknown.exit_code == 2 and "no campaign 'nope'" in unknown.output
+    shown = runner.invoke(app, ["campaigns", "effectiveness", str(campaign.pk)])
+    assert shown.exit_code == 0 and "Retention rate, control" in shown.stdout
+    as_json = json.loads(runner.invoke(app, ["campaigns", "effectiveness", str(campaign.pk),
+                                             "--json"]).stdout)  # fmt: skip
+    assert as_json["contacts_treated"] == population.added_treated + 1
+    assert as_json["contacts_control"] == population.added_control
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+
+def test_demo_campaigns_are_created_once(partners, make_user):
+    from rich.console import Console
+
+    from tenure.cli.demo_campaigns import CAMPAIGN_NAME, demo_campaigns
+
+    for name, role in (("agent", "agent"), ("agent2", "agent"), ("marketing", "marketing")):
+        make_user(role, name)
+    for partner in partners[:10]:
+        make_dataset(partner, as_of=dt.date(2026, 11, 2), segment="B", risk_class="4")
+    console = Console(file=io.StringIO())
+    campaign = demo_campaigns(console=console)
+    assert (
+        campaign is not None
+        and campaign.name == CAMPAIGN_NAME
+        and campaign.is_running(timezone.localdate())
+    )
+    assert CampaignTemplate.objects.count() == 4
+    assert set(CampaignTemplate.objects.values_list("type", flat=True)) == {
+        "retention", "loyalty", "caring",
+    }  # fmt: skip
+    contacts = Contact.objects.filter(campaign=campaign)
+    assert contacts.count() == 20  # 10 now in segment B at very high risk, 10 in A at high risk
+    assert (
+        contacts.filter(group="control").count()
+        == Population.objects.get(campaign=campaign).added_control
+    )
+    treated = contacts.filter(group="treated")
+    assert set(treated.values_list("agent__username", flat=True)) == {"agent", "agent2"}
+    assert treated.exclude(status="open").exists()
+    assert demo_campaigns(console=console) == campaign
+    assert Campaign.objects.filter(name=CAMPAIGN_NAME).count() == 1

@@ -515,8 +515,8 @@ def campaign_effectiveness_view(request: HttpRequest, pk: int) -> HttpResponse:
         "treated_rate": _percent(lift.treated_rate),
         "control_rate": _percent(lift.control_rate),
         "difference": _percent(lift.difference),
-        "low": _percent(lift.low),
-        "high": _percent(lift.high),
+        "low": None if lift.low is None else f"{lift.low * 100:+.1f}",
+        "high": None if lift.high is None else f"{lift.high * 100:+.1f}",
         "lift_words": lift_in_words(result),
         "gained": None
         if result.retained_through_campaign is None

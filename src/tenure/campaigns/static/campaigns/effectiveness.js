@@ -15,7 +15,11 @@
   const options = {
     width: Math.max(element.clientWidth, 280),
     height: 220,
-    scales: { x: { time: true }, y: { range: [0, Math.ceil(top * 1.1)] } },
+    scales: {
+      // whole days: half a day of room on each side, so that a single day is a visible point
+      x: { time: true, range: [times[0] - 43200, times[last] + 43200] },
+      y: { range: [0, Math.ceil(top * 1.1)] },
+    },
     legend: { show: true },
     series: [
       {
@@ -33,7 +37,15 @@
         value: (u, v, s, idx) => String(work.reached[at(idx)]),
       },
     ],
-    axes: [{}, { size: 48 }],
+    axes: [
+      {
+        space: 70,
+        // ticks on the days themselves (not on hours), thinned out by uPlot's spacing
+        splits: times.length <= 14 ? () => times : undefined,
+        values: (u, splits) => splits.map((t) => dateFormat.format(new Date(t * 1000))),
+      },
+      { size: 48 },
+    ],
   };
   element.dataset.points = String(times.length);
   new uPlot(options, [times, work.worked, work.reached], element);
