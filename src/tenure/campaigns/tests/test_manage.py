@@ -509,3 +509,28 @@ def test_demo_campaigns_are_created_once(partners, make_user):
     assert treated.exclude(status="open").exists()
     assert demo_campaigns(console=console) == campaign
     assert Campaign.objects.filter(name=CAMPAIGN_NAME).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", ["Wirksamkeit von", "Kontrollgruppe", "Prozentpunkte", "Arbeit pro Tag"]),
+        ("it", ["Efficacia di", "Gruppo di controllo", "punti percentuali", "Lavoro al giorno"]),
+    ],
+)
+def test_pages_are_translated(client_as, make_user, campaign, partners, language, expected):
+    from django.conf import settings
+    from django.utils import translation
+
+    _worked_campaign(campaign, partners, make_user)
+    reader = client_as("marketing")
+    try:
+        html = reader.get(f"/campaigns/{campaign.pk}/effectiveness/",
+                          headers={"Accept-Language": language}).content.decode()  # fmt: skip
+        for text in expected:
+            assert text in html, text
+        detail = reader.get(f"/campaigns/{campaign.pk}/",
+                            headers={"Accept-Language": language}).content.decode()  # fmt: skip
+        assert ("Offen" if language == "de" else "Aperto") in detail  # the status, not the verb
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)

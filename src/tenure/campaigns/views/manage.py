@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tenure.campaigns.effectiveness import Effectiveness, campaign_effectiveness
@@ -261,6 +261,16 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- detail, assign, close ------------------------------------------------------------------
 
 
+STATUS_LABELS = {
+    # with a context: "Open" alone is the verb of a button elsewhere in the catalog
+    "open": pgettext_lazy("contact status", "Open"),
+    "in_progress": pgettext_lazy("contact status", "In progress"),
+    "reached": pgettext_lazy("contact status", "Reached"),
+    "not_reached": pgettext_lazy("contact status", "Not reached"),
+    "done": pgettext_lazy("contact status", "Done"),
+}
+
+
 def status_counts(campaign: Campaign) -> list[dict[str, Any]]:
     """Contacts by status for each group (one query)."""
     counts = {
@@ -272,7 +282,7 @@ def status_counts(campaign: Campaign) -> list[dict[str, Any]]:
     return [
         {
             "status": value,
-            "label": label,
+            "label": STATUS_LABELS.get(value, label),
             "treated": counts.get((Contact.Group.TREATED, value), 0),
             "control": counts.get((Contact.Group.CONTROL, value), 0),
         }
