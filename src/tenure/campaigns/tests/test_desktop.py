@@ -73,7 +73,7 @@ def world(users):
     PartnerIndicator.objects.create(partner=partners[1], traffic_light="red", nps=4)
     PartnerIndicator.objects.create(partner=partners[2], traffic_light="green", nps=10)
     PartnerIndicator.objects.create(partner=partners[4], traffic_light="yellow")
-    contacts = {}
+    contacts: dict[int | str, Contact] = {}
     for i in range(1, 13):
         agent = users["agent"] if i <= 6 else users["other"] if i <= 8 else None
         group = "control" if i >= 11 else "treated"
@@ -264,7 +264,7 @@ def test_the_page_stays_within_a_fixed_number_of_queries(
     client = Client()
     client.force_login(users["agent"])
     with django_assert_max_num_queries(16):
-        response = client.get(DESKTOP, {"size": 100, "q": "customer", "sort": "risk"})
+        response = client.get(DESKTOP, {"size": "100", "q": "customer", "sort": "risk"})
     assert response.status_code == 200
 
 
@@ -483,3 +483,38 @@ def test_api_reads_and_records_a_contact(world, api_as):
     response = patch({"status": "done"})
     assert response.json()["outcome"] == "accepted_offer" and response.json()["closed_at"]
     assert api_as("analyst").patch(url, "{}", content_type="application/json").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "de",
+            ["Agenten-Arbeitsplatz", "Arbeitsliste", "Gesprächsleitfaden", "Ergebnis des Kontakts"],
+        ),
+        (
+            "it",
+            [
+                "Postazione operatore",
+                "Lista di lavoro",
+                "Script della chiamata",
+                "Esito del contatto",
+            ],
+        ),
+    ],
+)
+def test_the_desktop_in_german_and_italian(world, users, language, texts):
+    from django.conf import settings
+    from django.utils import translation
+
+    client = Client()
+    client.force_login(users["agent"])
+    headers = {"Accept-Language": language}
+    try:
+        html = client.get(DESKTOP, headers=headers).content.decode()
+        contact = world["contacts"][1]
+        html += client.get(f"/campaigns/contacts/{contact.pk}/", headers=headers).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
+    for text in texts:
+        assert text in html, text

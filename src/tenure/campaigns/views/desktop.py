@@ -43,8 +43,9 @@ from tenure.customervalue.models import ChurnRiskClass, CustomerSegment
 from tenure.retention.models import TrafficLight
 
 WORK = "campaigns.change_contact"
-SORTABLE = ("partner", "name", "city", "campaign", "type", "status", "outcome", "segment", "risk",
-            "churn", "light", "callback", "agent", "added")  # fmt: skip
+HEADERS = (("name", "partner"), ("city",), ("campaign", "type"), ("status",), ("outcome",),
+           ("segment",), ("risk",), ("churn",), ("light",), ("callback",), ("agent",), ("added",))  # fmt: skip
+"""The worklist's columns; a column with two keys (name and number) has a sort link for each."""
 
 
 def _query(request: HttpRequest) -> tuple[WorklistQuery, str]:
@@ -60,21 +61,29 @@ def _url(name: str, query: WorklistQuery, *args: Any, **changes: Any) -> str:
     return reverse(f"campaigns:{name}", args=args) + (f"?{params}" if params else "")
 
 
+def _toggled(key: str, sort: str) -> str:
+    """Sorting by a column: ascending first, a second click descending."""
+    return f"-{key}" if sort == key else key
+
+
 def _columns(query: WorklistQuery) -> list[dict[str, Any]]:
     current, descending = query.sort.lstrip("-"), query.sort.startswith("-")
     columns = []
-    for key in SORTABLE:
-        if key == "agent" and query.scope == "mine":
+    for keys in HEADERS:
+        if keys == ("agent",) and query.scope == "mine":
             continue
-        sort = f"-{key}" if key == current and not descending else key
-        columns.append(
+        links = [
             {
                 "key": key,
                 "label": _("Indicators") if key == "light" else COLUMNS[key],
-                "url": _url("desktop", query, sort=sort, page=1),
-                "sorted": ("descending" if descending else "ascending") if key == current else "",
+                "url": _url("desktop", query, sort=_toggled(key, query.sort), page=1),
+                "sorted": key == current,
             }
-        )
+            for key in keys
+        ]
+        sorted_here = current in keys
+        direction = "descending" if descending else "ascending"
+        columns.append({"links": links, "sorted": direction if sorted_here else ""})
     return columns
 
 
@@ -99,7 +108,10 @@ def desktop(request: HtmxHttpRequest) -> HttpResponse:
     }
     status = 400 if error else 200
     if request.htmx and request.htmx.target == "worklist":
-        return render(request, "campaigns/desktop_table.html", context, status=status)
+        response = render(request, "campaigns/desktop_table.html", context, status=status)
+        # the URL without the form's empty fields; a refused request leaves the URL alone
+        response["HX-Push-Url"] = "false" if error else _url("desktop", query, page=page.page)
+        return response
     scopes = {
         key: label for key, label in SCOPES.items() if key != "all" or may_see_all(request.user)
     }
