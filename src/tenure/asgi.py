@@ -1,6 +1,12 @@
+"""The ASGI application (``tenure serve`` runs it with uvicorn); see ``tenure.core.asgi``."""
+
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from tenure.core.asgi import TenureASGIHandler  # noqa: E402
+
+application = TenureASGIHandler()
