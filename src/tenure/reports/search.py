@@ -441,6 +441,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
 
 
+def _among(rows: QuerySet[Any]) -> Q:
+    """Partners among the ``partner_id`` of these rows: ``id IN (SELECT …)``, which both planners
+    compute once (a hashed sub-plan, a semi-join, or SQLite's ephemeral index) even under OR,
+    where a correlated ``EXISTS`` would be probed once per partner."""
+    return Q(pk__in=rows.values("partner_id"))
+
+
 def _partner_q(condition: Condition, *, day: dt.date, now: dt.datetime) -> Q:
     name, op, value = condition.field, condition.op, condition.value
     if name == "traffic_light":
@@ -469,13 +476,13 @@ def _partner_q(condition: Condition, *, day: dt.date, now: dt.datetime) -> Q:
         return q
     if name == "last_contact_days":
         since = now - dt.timedelta(days=value)
-        call = Exists(Call.objects.filter(partner_id=OuterRef("pk"), created_at__gte=since))
-        worked = Exists(
-            Contact.objects.filter(partner_id=OuterRef("pk")).filter(
-                Q(worked_at__gte=since) | Q(closed_at__gte=since)
-            )
+        calls = Call.objects.filter(partner_id__isnull=False, created_at__gte=since)
+        worked = Contact.objects.filter(Q(worked_at__gte=since) | Q(closed_at__gte=since))
+        if op == "within":
+            return _among(calls) | _among(worked)
+        return ~Q(Exists(calls.filter(partner_id=OuterRef("pk")))) & ~Q(
+            Exists(worked.filter(partner_id=OuterRef("pk")))
         )
-        return Q(call) | Q(worked) if op == "within" else ~Q(call) & ~Q(worked)
     if name == "postcode":
         return Q(postcode__istartswith=value)
     if name == "city":
@@ -491,11 +498,11 @@ def _partner_q(condition: Condition, *, day: dt.date, now: dt.datetime) -> Q:
             return Q()
         return left if wanted == {"left"} else ~left
     if name == "campaign":
-        contacts = Contact.objects.filter(partner_id=OuterRef("pk"))
         if op == "in_campaign":
-            return Q(Exists(contacts.filter(campaign_id=value)))
+            return _among(Contact.objects.filter(campaign_id=value))
         if op == "in_running_type":
-            return Q(Exists(contacts.filter(running(day), campaign__type=value)))
+            return _among(Contact.objects.filter(running(day), campaign__type=value))
+        contacts = Contact.objects.filter(partner_id=OuterRef("pk"))
         if op == "never_in_type":
             return ~Q(Exists(contacts.filter(campaign__type=value)))
         active = contacts.filter(running(day))
@@ -503,10 +510,10 @@ def _partner_q(condition: Condition, *, day: dt.date, now: dt.datetime) -> Q:
             active = active.filter(campaign__type=value)
         return ~Q(Exists(active))
     if name == "consent":
-        consents = ChannelConsent.objects.filter(partner_id=OuterRef("pk"), channel=value)
+        consents = ChannelConsent.objects.filter(channel=value)
         if op == "granted":
-            return Q(Exists(consents.filter(granted=True)))
-        return ~Q(Exists(consents.filter(granted=False)))
+            return _among(consents.filter(granted=True))
+        return ~Q(Exists(consents.filter(partner_id=OuterRef("pk"), granted=False)))
     raise CriteriaError(f"unknown field {name!r}")  # parse_criteria never lets this through
 
 
