@@ -109,6 +109,7 @@ def test_roles_agent_forbidden_analyst_reads_marketing_manages(client_as, campai
         assert analyst.get(path).status_code == 200, path
     page = analyst.get(f"/campaigns/templates/{campaign.template_id}/").content.decode()
     assert "Save template" not in page and "disabled" in page
+    assert "<strong>15 % off for 12 months</strong>" in page  # the script, read-only
     assert csrf_post(analyst, f"/campaigns/{campaign.pk}/close/").status_code == 403
     assert csrf_post(analyst, f"/campaigns/templates/{campaign.template_id}/",
                      {"name": "x"}).status_code == 403  # fmt: skip

@@ -2,8 +2,10 @@
 then commit), assign, close, effectiveness, exports.
 
 Populating runs synchronously in the POST while the page shows an indeterminate progress bar
-(htmx indicator): ``campaign_populate`` adds a million targets in seconds (ids in NumPy, chunked
-bulk inserts), so a background worker and polling would add moving parts without a gain.
+(htmx indicator). ``campaign_populate`` works on ids in NumPy with chunked bulk inserts and is
+meant to take seconds at a million candidates (target < 5 s, measured by
+``benchmarks/campaigns_scale.py``); a background worker with polling would only pay off if that
+target were missed by far.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tenure.campaigns.effectiveness import Effectiveness, campaign_effectiveness
@@ -107,8 +109,16 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "template": template,
         "may_change": may_change,
         "placeholders": _placeholder_help(),
+        "script_html": None if may_change or template is None else _script_as_written(template),
     }
     return render(request, "campaigns/manage_template_form.html", context)
+
+
+def _script_as_written(content: CampaignTemplate | Campaign) -> Any:
+    """The script rendered with its placeholders as written; only the offer is filled in."""
+    values = {key: "{" + key + "}" for key in PLACEHOLDERS}
+    values["offer"] = content.action_object or "{offer}"
+    return render_script(content.script, values)
 
 
 def script_preview(request: HttpRequest) -> HttpResponse:
@@ -315,7 +325,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": request.user.has_perm(MANAGE),
         "may_export": request.user.has_perms(EXPORT),
         "assign_form": AssignForm() if request.user.has_perm(MANAGE) else None,
-        "script": render_script(campaign.script, _example_values(campaign)),
+        "script": _script_as_written(campaign),
     }
     return render(request, "campaigns/manage_detail.html", context)
 
@@ -324,13 +334,6 @@ def _labelled(excluded: dict[str, int]) -> list[tuple[str, int]]:
     from tenure.campaigns.services import EXCLUSION_REASONS
 
     return [(_(EXCLUSION_REASONS.get(key, key)), count) for key, count in excluded.items()]
-
-
-def _example_values(campaign: Campaign) -> dict[str, str]:
-    """The script shows placeholders as written; only the offer is the campaign's own."""
-    values = {key: "{" + key + "}" for key in PLACEHOLDERS}
-    values["offer"] = campaign.action_object or "{offer}"
-    return values
 
 
 @require_POST
@@ -547,7 +550,9 @@ def campaign_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
     header, rows = contact_header(), contact_rows(campaign)
     if fmt == "csv":
         return csv_response(export_file_name(campaign, "csv"), header, rows)
-    return xlsx_response(export_file_name(campaign, "xlsx"), header, rows, title=_("Contacts"))
+    return xlsx_response(
+        export_file_name(campaign, "xlsx"), header, rows, title=pgettext("campaign", "Contacts")
+    )
 
 
 urlpatterns = [
