@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -76,7 +77,7 @@ def campaign(template) -> Campaign:
     )
 
 
-def csrf_post(client: Client, path: str, data: dict | None = None, **extra) -> object:
+def csrf_post(client: Client, path: str, data: dict | None = None, **extra: Any) -> Any:
     """POST like the browser: fetch a page for the CSRF cookie, send the token back."""
     client.get("/campaigns/")
     token = client.cookies["csrftoken"].value
