@@ -307,3 +307,47 @@ class Population(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.source}"
+
+
+class UpliftRun(models.Model):
+    """An uplift model learned from a finished campaign's contacted and control groups.
+
+    Features are read as they stood before the campaign started; the outcome is whether the
+    partner was still a customer on the measurement day (``as_of``). The model is fitted on a
+    stratified training part of the targets and judged on the held-out rest (Qini coefficient,
+    AUUC, uplift by decile); the run keeps the fitted model to score partners for the next
+    campaign (see :mod:`tenure.campaigns.uplift`).
+    """
+
+    class Method(models.TextChoices):
+        TWO_MODEL = "two_model", _("Two models (contacted and control)")
+        CLASS_TRANSFORMATION = "class_transformation", _("Class transformation")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="uplift_runs", verbose_name=_("campaign")
+    )
+    method = models.CharField(_("method"), max_length=24, choices=Method.choices)
+    as_of = models.DateField(
+        _("outcome measured on"), help_text=_("Retained: not left by this day.")
+    )
+    features = models.JSONField(_("features"), default=list)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    artifact = models.BinaryField(_("fitted model"))
+    rows_train = models.PositiveIntegerField(_("training rows"))
+    rows_test = models.PositiveIntegerField(_("held-out rows"))
+    train_seconds = models.FloatField(_("training time (s)"))
+    created_by = models.CharField(_("created by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uplift model run")
+        verbose_name_plural = _("uplift model runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"uplift run {self.pk}: {self.campaign.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:uplift-run", kwargs={"pk": self.pk})

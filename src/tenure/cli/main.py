@@ -15,6 +15,7 @@ from tenure.cli.churn import churn_app
 from tenure.cli.clv import clv_app
 from tenure.cli.cti import cti_app
 from tenure.cli.propensity import propensity_app
+from tenure.cli.uplift import uplift_app
 
 app = typer.Typer(
     help="Tenure: customer value, churn risk and retention.",
@@ -31,6 +32,7 @@ app.add_typer(cti_app, name="cti")
 app.add_typer(clv_app, name="clv")
 app.add_typer(propensity_app, name="propensity")
 app.add_typer(churn_app, name="churn")
+app.add_typer(uplift_app, name="uplift")
 app.add_typer(campaigns_app, name="campaigns")
 console = Console()
 errors = Console(stderr=True)
