@@ -50,17 +50,31 @@ def test_demo_churn_model_beats_its_baseline_and_scores_with_reasons(tenure) -> 
     assert "Scored" in scored.stdout and "no customer value dataset yet" in scored.stdout
     accepted = int(scored.stdout.split("accepted ")[1].split(",")[0])
     assert accepted > 500
+    explained = int(
+        scored.stdout.split("Reasons for ")[1].split(" customers (risk class 3 and up)")[0]
+    )
     again = tenure("churn", "score", "--base", str(base), code=3)
     assert "accepted 0," in again.stdout
     shown = tenure("customer-value", "1000001").stdout
     assert "source propensity-run-1" in shown
-    for number in range(1000001, 1000101):  # a customer above the lowest risk class has reasons
+    for number in range(1000001, 1000101):  # reasons only for the two highest risk classes
         shown = " ".join(tenure("customer-value", str(number)).stdout.split())
-        if "risk class low" not in shown and "source propensity-run-1" in shown:
-            assert "why this churn score:" in shown
+        if "source propensity-run-1" not in shown:
+            continue
+        risk = shown.split("), churn score")[0].split("(")[-1]
+        assert ("why this churn score:" in shown) == (risk in ("3", "4")), shown
+        if risk == "2":
             break
     else:
-        pytest.fail("no scored customer above the lowest risk class among the first 100")
+        pytest.fail("no scored customer in risk class 2 among the first 100")
+
+    wider = tenure("churn", "score", "--base", str(base), "--reasons-from", "2", code=3)
+    more = int(wider.stdout.split("Reasons for ")[1].split(" customers (risk class 2 and up)")[0])
+    assert more > explained and int(wider.stdout.split("accepted ")[1].split(",")[0]) > 0
+    shown = " ".join(tenure("customer-value", str(number)).stdout.split())
+    assert "why this churn score:" in shown  # the same day's newer dataset, now with reasons
+    refused = tenure("churn", "score", "--base", str(base), "--reasons-from", "9", code=2)
+    assert "no risk class '9'" in " ".join(refused.stderr.split())
 
 
 def test_train_refuses_a_missing_base(tenure) -> None:

@@ -119,6 +119,12 @@ def score(
     rejects: Annotated[
         Path | None, typer.Option(help="Write the rejected rows to this CSV")
     ] = None,
+    reasons_from: Annotated[
+        str | None,
+        typer.Option(
+            help="Churn: give reasons from this risk class up (default: the two highest classes)"
+        ),
+    ] = None,
 ) -> None:
     """Score every active customer with the published churn run: churn score, risk class and
     reasons in a new customer value dataset per business partner."""
@@ -147,12 +153,19 @@ def score(
                 id_col="customer_id",
                 as_of=day,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                reasons_from=reasons_from,
             )
+        except ValueError as exc:
+            progress.stop()
+            _fail(str(exc))
         except KeyboardInterrupt:
             progress.stop()
             errors.print("[yellow]Interrupted.[/yellow] What was written is kept; run it again.")
             raise typer.Exit(130) from None
     console.print(f"Scored {result.customers} active customers as of {day}.")
+    console.print(
+        f"Reasons for {result.explained} customers (risk class {result.reasons_from} and up)."
+    )
     show_import_report(result.report, console, rejects)
 
 

@@ -172,6 +172,12 @@ def score_base(
     rejects: Annotated[
         Path | None, typer.Option(help="Write the rejected rows to this CSV")
     ] = None,
+    reasons_from: Annotated[
+        str | None,
+        typer.Option(
+            help="Churn: give reasons from this risk class up (default: the two highest classes)"
+        ),
+    ] = None,
 ) -> None:
     """Append a customer value dataset per business partner with the run's score."""
     setup_django()
@@ -200,6 +206,7 @@ def score_base(
                 id_col=id_col,
                 as_of=day,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                reasons_from=reasons_from,
             )
         except (InputError, ValueError) as exc:
             progress.stop()
@@ -209,6 +216,10 @@ def score_base(
             errors.print("[yellow]Interrupted.[/yellow] What was written is kept; run it again.")
             raise typer.Exit(130) from None
     console.print(f"Scored {result.customers} customers as of {result.as_of}.")
+    if result.reasons_from is not None:
+        console.print(
+            f"Reasons for {result.explained} customers (risk class {result.reasons_from} and up)."
+        )
     show_import_report(result.report, console, rejects)
 
 

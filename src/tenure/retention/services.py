@@ -2,29 +2,35 @@
 
 Scoring appends one customer value dataset per business partner (source ``propensity-run-N``):
 a churn model sets the churn score (calibrated probability × 100), the risk class by the
-administrators' thresholds and, for customers above the lowest risk class, the reasons (the
-per-customer feature contributions are the costliest part of scoring, and a low-risk customer's
-"why" helps nobody); a bad-debt model sets the bad-debt score (probability ×
-100). Customer value, segment and lifetime value are carried over from the partner's most current
-dataset, so a partner needs one first (delivered, or from a lifetime-value scoring run). Chunks are
-committed one by one: an interrupted scoring keeps what it wrote and the same scoring run again
-completes it, adding nothing twice.
+administrators' thresholds and, for customers in the two highest risk classes (or from the class
+the caller names), the reasons; a bad-debt model sets the bad-debt score (probability × 100).
+The reasons are TreeSHAP contributions, ~40x the cost of a score: explaining everyone above the
+lowest class would take most of the time of a 1M-customer run, and an agent needs them most where
+the risk is high (docs/benchmarks.md, section 6). Customer value, segment and lifetime value are
+carried over from the partner's most current dataset, so a partner needs one first (delivered, or
+from a lifetime-value scoring run). Chunks are committed one by one: an interrupted scoring keeps
+what it wrote and the same scoring run again completes it, adding nothing twice.
+
+Speed (≥ 1,000,000 customers in < 2 min): one query per chunk for the partners and their current
+values, scores and risk classes as arrays, rows built from values that need no parsing again
+(:class:`~tenure.customervalue.services.ScoredDatasetWriter`, with the fingerprints a delivered
+file of the same datasets would have), and the model's work on the next chunk in a second thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,8 +39,7 @@ from tenure.core.importing import Progress, run_import
 from tenure.core.models import ImportRun
 from tenure.core.tabular import ImportReport, Record
 from tenure.customervalue.models import CustomerValueDataset, RiskClassRule
-from tenure.customervalue.services import DatasetChunkWriter
-from tenure.partners.selectors import partner_ids_by_number
+from tenure.customervalue.services import SCORED, ScoredDatasetWriter, scored_dataset_values
 from tenure.retention.models import PropensityRun
 
 if TYPE_CHECKING:
@@ -113,6 +118,8 @@ class ScoringResult:
     as_of: dt.date
     customers: int
     report: ImportReport
+    explained: int = 0
+    reasons_from: str | None = None
 
 
 def propensity_run_score(
@@ -124,21 +131,48 @@ def propensity_run_score(
     user: User | None = None,
     progress: Progress | None = None,
     reasons: int = 3,
+    reasons_from: str | None = None,
+    chunk_size: int = CHUNK,
 ) -> ScoringResult:
     """Score the customers in ``features`` (one row each, ``id_col`` = partner number) with a
-    published run and append their datasets; refuses a run that is not published."""
+    published run and append their datasets; refuses a run that is not published.
+
+    A churn run gives reasons to the customers from risk class ``reasons_from`` upwards (default:
+    the two highest risk classes, :func:`default_reasons_from`)."""
     if not run.is_published:
         raise ValueError(f"{run.source} is not published: only a published model scores")
     if id_col not in features.columns:
         raise ValueError(f"no column {id_col!r} with the partner numbers")
-    model = run_model(run)
     risk_bounds = dict(RiskClassRule.objects.values_list("risk_class_id", "min_churn_score"))
-    chunks = _score_chunks(run, model, features, id_col, as_of, risk_bounds, reasons)
+    explain_from: float | None = None
+    if run.target == PropensityRun.Target.CHURN:
+        if reasons_from is None:
+            reasons_from = default_reasons_from(risk_bounds)
+        if reasons_from not in risk_bounds:
+            known = ", ".join(sorted(risk_bounds, key=risk_bounds.__getitem__))
+            raise ValueError(f"no risk class {reasons_from!r} (risk classes: {known})")
+        explain_from = risk_bounds[reasons_from]
+    else:
+        reasons_from = None
+    model = run_model(run)
+    explained = [0]
+    chunks = _score_chunks(
+        run,
+        model,
+        features,
+        id_col,
+        as_of,
+        risk_bounds,
+        reasons,
+        explain_from,
+        explained,
+        chunk_size,
+    )
     report = run_import(
         kind=ImportRun.Kind.CUSTOMER_VALUES,
         origin=ImportRun.Origin.MODEL,
         chunks=chunks,
-        write_chunk=DatasetChunkWriter(),
+        write_chunk=ScoredDatasetWriter(),
         file_name=f"{run.source} as of {as_of}",
         total_rows=len(features),
         user=user,
@@ -151,8 +185,21 @@ def propensity_run_score(
         f"scored {len(features)} customers as of {as_of}: {report.accepted} datasets added, "
         f"{report.duplicates} already there, {report.rejected} rejected"
     )
+    if reasons_from is not None:
+        run.message += f"; reasons from risk class {reasons_from} ({explained[0]} customers)"
     run.save(update_fields=["scored_as_of", "scored_at", "scored_datasets", "message"])
-    return ScoringResult(run, as_of, len(features), report)
+    return ScoringResult(run, as_of, len(features), report, explained[0], reasons_from)
+
+
+def default_reasons_from(risk_bounds: dict[str, int]) -> str:
+    """The risk class from which a churn scoring run explains its scores by default: the
+    second-highest (so the two highest classes get reasons; with one class, that one).
+
+    The reasons (TreeSHAP contributions) cost ~40x a score: explaining every customer above the
+    lowest class would take most of a 1M-customer run (docs/benchmarks.md, section 6), while the
+    agent needs them most where the risk is high."""
+    ordered = sorted(risk_bounds, key=risk_bounds.__getitem__)
+    return ordered[-2] if len(ordered) > 1 else ordered[-1]
 
 
 def _score_chunks(
@@ -163,67 +210,148 @@ def _score_chunks(
     as_of: dt.date,
     risk_bounds: dict[str, int],
     top: int,
+    explain_from: float | None,
+    explained: list[int],
+    size: int,
 ) -> Iterator[list[tuple[int, Record]]]:
+    """Per chunk of customers: the scores and risk classes (vectorised), the reasons where wanted
+    and the rows as :class:`ScoredDatasetWriter` takes them, without a Python step per field.
+
+    The model's work on the next chunk runs in a second thread while this one builds and writes
+    the rows of the current chunk: LightGBM releases the GIL, so the two overlap on two cores."""
+    churn = run.target == PropensityRun.Target.CHURN
+    source = run.source
+
+    def model_part(frame: pd.DataFrame) -> tuple[list[int], list[str], dict[int, str | None]]:
+        return _predict_chunk(model, frame.drop(columns=[id_col]), risk_bounds, top, explain_from)
+
+    starts = range(0, len(features), size)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring-model")
+    try:
+        ahead = [pool.submit(model_part, features.iloc[s : s + size]) for s in starts[:1]]
+        for start in starts:
+            if start + size < len(features):
+                following = features.iloc[start + size : start + 2 * size]
+                ahead.append(pool.submit(model_part, following))
+            frame = features.iloc[start : start + size]
+            numbers = [str(number).strip() for number in frame[id_col].tolist()]
+            current = current_values(numbers)
+            scores, risks, why = ahead.pop(0).result()
+            chunk: list[tuple[int, Record]] = []
+            for i, number in enumerate(numbers):
+                row = start + i + 1
+                found = current.get(number)
+                if found is None or found[1] is None:
+                    reason = "unknown business partner" if found is None else NO_DATASET
+                    chunk.append((row, {"partner": number, "__reject__": ("partner", reason)}))
+                    continue
+                partner_id, carried = found[0], found[1]
+                segment, value, risk, churn_score, bad_debt, clv, alive, expected, reasons = carried
+                if churn:
+                    churn_score, risk, reasons = scores[i], risks[i], why.get(i)
+                    explained[0] += i in why
+                else:
+                    bad_debt = float(scores[i])
+                scored = scored_dataset_values(
+                    partner_id,
+                    (as_of, segment, value, risk, churn_score, bad_debt, source),
+                    (clv, alive, expected, reasons),
+                )
+                chunk.append((row, {"partner": number, SCORED: scored}))
+            yield chunk
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _predict_chunk(
+    model: Any,
+    X: pd.DataFrame,
+    risk_bounds: dict[str, int],
+    top: int,
+    explain_from: float | None,
+) -> tuple[list[int], list[str], dict[int, str | None]]:
+    """Scores 0..100 of one chunk; for a churn run (``explain_from`` given) also the risk classes
+    and, by row position, the reasons of the scores from ``explain_from`` up (as stored)."""
     from tenure.analytics.propensity.explain import describe
 
-    bounds = sorted(risk_bounds.values())
-    explain_from = bounds[1] if len(bounds) > 1 else 0
+    probability = np.asarray(model.predict_proba(X))
+    score = np.floor(probability * 100 + 0.5).astype(int).clip(0, 100)
+    if explain_from is None:
+        return score.tolist(), [], {}
+    risks = classify(score, risk_bounds).tolist()
+    wanted = np.flatnonzero(score >= explain_from)  # the reasons cost most: only where wanted
+    why: dict[int, str | None] = {}
+    if wanted.size:
+        found = model.reasons(X.iloc[wanted], top=top)
+        why = {
+            i: _reasons_json([describe(*reason) for reason in row])
+            for i, row in zip(wanted.tolist(), found, strict=True)
+        }
+    return score.tolist(), risks, why
 
-    for start in range(0, len(features), CHUNK):
-        frame = features.iloc[start : start + CHUNK]
-        numbers = [str(number).strip() for number in frame[id_col].tolist()]
-        current = current_datasets(numbers)
-        known = partner_ids_by_number(set(numbers)) if len(current) < len(numbers) else {}
-        X = frame.drop(columns=[id_col])
-        probability = np.asarray(model.predict_proba(X))
-        score = np.floor(probability * 100 + 0.5).astype(int).clip(0, 100)
-        why: dict[int, Any] = {}
-        if run.target == PropensityRun.Target.CHURN:
-            risks = classify(score, risk_bounds)
-            at_risk = np.flatnonzero(score >= explain_from)  # reasons cost most: only where useful
-            if at_risk.size:
-                why = dict(
-                    zip(at_risk.tolist(), model.reasons(X.iloc[at_risk], top=top), strict=True)
-                )
-        chunk: list[tuple[int, Record]] = []
-        for i, number in enumerate(numbers):
-            row = start + i + 1
-            carried = current.get(number)
-            if carried is None:
-                reason = NO_DATASET if number in known else "unknown business partner"
-                chunk.append((row, {"partner": number, "__reject__": ("partner", reason)}))
-                continue
-            record: dict[str, Any] = {
-                "partner": number,
-                "as_of": as_of,
-                "source": run.source,
-                **{key.removesuffix("_id"): value for key, value in carried.items()},
-            }
-            if run.target == PropensityRun.Target.CHURN:
-                record["churn_score"] = int(score[i])
-                record["risk_class"] = str(risks[i])
-                record["reasons"] = [describe(*reason) for reason in why[i]] if i in why else None
+
+def _reasons_json(phrases: list[str]) -> str | None:
+    """Reasons as the dataset stores them (as :func:`tenure.core.fields.parse_text_list` does)."""
+    return json.dumps(phrases, ensure_ascii=False) if phrases else None
+
+
+CURRENT_VALUES_SQL = """
+SELECT p.number, p.id, d.segment_id, d.customer_value, d.risk_class_id, d.churn_score,
+       d.bad_debt_score, d.clv, d.probability_alive, d.expected_purchases, d.reasons
+FROM {partners} p
+LEFT JOIN {datasets} d ON d.id = (
+    SELECT c.id FROM {datasets} c WHERE c.partner_id = p.id
+    ORDER BY c.as_of DESC, c.id DESC LIMIT 1
+)
+WHERE p.number {match}
+"""
+
+
+def current_values(numbers: Sequence[str]) -> dict[str, tuple[int, tuple[Any, ...] | None]]:
+    """Per known partner number: the partner id and the values a scoring run carries over from
+    the partner's most current dataset (``CARRIED``; None without a dataset).
+
+    One query per 10,000 numbers along the index ``dataset_current_idx``; values are normalised as
+    the import's parsers would give them, so the fingerprints match a delivered file's."""
+    from tenure.partners.models import BusinessPartner
+
+    tables = {
+        "partners": connection.ops.quote_name(BusinessPartner._meta.db_table),
+        "datasets": connection.ops.quote_name(CustomerValueDataset._meta.db_table),
+    }
+    found: dict[str, tuple[int, tuple[Any, ...] | None]] = {}
+    unique = list(dict.fromkeys(numbers))
+    with connection.cursor() as cursor:
+        for start in range(0, len(unique), 10_000):
+            part = unique[start : start + 10_000]
+            if connection.vendor == "postgresql":
+                sql = CURRENT_VALUES_SQL.format(**tables, match="= ANY(%s)")
+                cursor.execute(sql, [part])
             else:
-                record["bad_debt_score"] = float(score[i])
-            chunk.append((row, record))
-        yield chunk
+                placeholders = ", ".join(["%s"] * len(part))
+                cursor.execute(
+                    CURRENT_VALUES_SQL.format(**tables, match=f"IN ({placeholders})"), part
+                )
+            for number, partner_id, *values in cursor.fetchall():
+                found[number] = (partner_id, None if values[0] is None else _carried(values))
+    return found
 
 
-def current_datasets(numbers: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Each partner's most current dataset (the values a scoring run carries over), by number."""
-    ranked = (
-        CustomerValueDataset.objects.filter(partner__number__in=list(numbers))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("partner_id")],
-                order_by=[F("as_of").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values_list("partner__number", *CARRIED)
+def _carried(values: list[Any]) -> tuple[Any, ...]:
+    segment, value, risk, churn_score, bad_debt, clv, alive, expected, reasons = values
+    if isinstance(reasons, str):
+        reasons = json.loads(reasons)
+    return (
+        segment,
+        None if value is None else int(value),
+        risk,
+        None if churn_score is None else int(churn_score),
+        None if bad_debt is None else float(bad_debt),
+        None if clv is None else float(clv),
+        None if alive is None else float(alive),
+        None if expected is None else float(expected),
+        _reasons_json(reasons) if reasons else None,
     )
-    return {row[0]: dict(zip(CARRIED, row[1:], strict=True)) for row in ranked}
 
 
 def propensity_run_record(

@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from tests.factories import make_dataset, make_partner
 
 from tenure.analytics.propensity.workflow import TrainedPropensity, train_propensity
+from tenure.core.models import ImportRun
 from tenure.customervalue.models import CustomerValueDataset
+from tenure.customervalue.services import dataset_import_records
 from tenure.retention.models import PropensityRun
 from tenure.retention.services import (
     NO_DATASET,
@@ -132,3 +134,109 @@ def test_the_analyst_compares_and_publishes_on_the_page(trained, client_as) -> N
     agent = client_as("agent")
     assert agent.get("/retention/model-runs/").status_code == 403
     assert agent.post(f"/retention/model-runs/{second.pk}/publish/").status_code in (403,)
+
+
+def _stored_as_records(source: str) -> list[dict[str, object]]:
+    """The datasets a run wrote, as a delivery of the same datasets would give them."""
+    datasets = CustomerValueDataset.objects.filter(source=source).select_related("partner")
+    return [
+        {
+            "partner": d.partner.number,
+            "as_of": d.as_of.isoformat(),
+            "segment": d.segment_id,
+            "customer_value": d.customer_value,
+            "risk_class": d.risk_class_id,
+            "churn_score": d.churn_score,
+            "bad_debt_score": d.bad_debt_score,
+            "source": d.source,
+            "clv": d.clv,
+            "probability_alive": d.probability_alive,
+            "expected_purchases": d.expected_purchases,
+            "reasons": d.reasons,
+        }
+        for d in datasets
+    ]
+
+
+def test_scored_datasets_have_the_fingerprints_of_the_same_datasets_delivered(
+    trained: TrainedPropensity, credit: pd.DataFrame
+) -> None:
+    # the scoring run writes its rows without parsing them again: a delivery of the very same
+    # datasets through the validating import must find every one of them already there
+    features = credit.sort_values("balance", ascending=False).head(40).drop(columns=["default"])
+    for number in features["partner"]:
+        make_dataset(make_partner(number), segment="C", customer_value=4, bad_debt_score=12.5)
+    CustomerValueDataset.objects.filter(partner__number=features["partner"].iloc[0]).update(
+        reasons=["Zahlungsverzug – 3×", "NPS 2 (detractor)"], clv=123.45, probability_alive=0.8
+    )
+    churn, bad_debt = record(trained, target="churn"), record(trained)
+    for run in (churn, bad_debt):
+        propensity_run_publish(run=run, user=None)
+        scored = propensity_run_score(run=run, features=features, id_col="partner", as_of=AS_OF)
+        assert scored.report.accepted == 40
+        delivered = dataset_import_records(records=_stored_as_records(run.source))
+        assert (delivered.accepted, delivered.duplicates, delivered.rejected) == (0, 40, 0)
+    carried = CustomerValueDataset.objects.get(
+        partner__number=features["partner"].iloc[0], source=bad_debt.source
+    )  # the bad-debt run carries the churn run's values, which carried the rest
+    assert carried.reasons and carried.churn_score is not None and carried.clv == 123.45
+
+
+def test_reasons_for_the_two_highest_risk_classes_unless_told_otherwise(
+    trained: TrainedPropensity, credit: pd.DataFrame
+) -> None:
+    features = credit.sort_values("balance", ascending=False).head(400).drop(columns=["default"])
+    for number in features["partner"]:
+        make_dataset(make_partner(number))
+    first = record(trained, target="churn")
+    propensity_run_publish(run=first, user=None)
+    result = propensity_run_score(run=first, features=features, id_col="partner", as_of=AS_OF)
+    assert result.reasons_from == "3"
+    scored = CustomerValueDataset.objects.filter(source=first.source)
+    by_class = {key: list(scored.filter(risk_class_id=key)) for key in ("1", "2", "3", "4")}
+    assert by_class["2"] and (by_class["3"] or by_class["4"])  # the test sees both kinds
+    assert all(d.reasons is None for d in by_class["1"] + by_class["2"])
+    assert all(d.reasons for d in by_class["3"] + by_class["4"])
+    assert result.explained == len(by_class["3"]) + len(by_class["4"])
+    first.refresh_from_db()
+    assert f"reasons from risk class 3 ({result.explained} customers)" in first.message
+
+    second = record(trained, target="churn")
+    propensity_run_publish(run=second, user=None)
+    wider = propensity_run_score(
+        run=second, features=features, id_col="partner", as_of=AS_OF, reasons_from="2"
+    )
+    assert wider.explained > result.explained
+    assert all(
+        d.reasons
+        for d in CustomerValueDataset.objects.filter(source=second.source, risk_class_id="2")
+    )
+    with pytest.raises(ValueError, match="no risk class '9'"):
+        propensity_run_score(
+            run=second, features=features, id_col="partner", as_of=AS_OF, reasons_from="9"
+        )
+
+
+def test_an_interrupted_scoring_keeps_its_chunks_and_a_rerun_completes_it(
+    trained: TrainedPropensity, credit: pd.DataFrame
+) -> None:
+    features = credit.sort_values("balance", ascending=False).head(7).drop(columns=["default"])
+    for number in features["partner"]:
+        make_dataset(make_partner(number))
+    run = record(trained, target="churn")
+    propensity_run_publish(run=run, user=None)
+
+    def interrupt(done: int, total: int | None) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C raises, after the first chunk was written
+
+    with pytest.raises(KeyboardInterrupt):
+        propensity_run_score(run=run, features=features, id_col="partner", as_of=AS_OF,
+                             progress=interrupt, chunk_size=3)  # fmt: skip
+    assert CustomerValueDataset.objects.filter(source=run.source).count() == 3
+    stopped = ImportRun.objects.get(file_name=f"{run.source} as of {AS_OF}")
+    assert stopped.status == ImportRun.Status.INTERRUPTED
+    done: list[int] = []
+    again = propensity_run_score(run=run, features=features, id_col="partner", as_of=AS_OF,
+                                 progress=lambda n, total: done.append(n), chunk_size=3)  # fmt: skip
+    assert (again.report.accepted, again.report.duplicates) == (4, 3) and done == [3, 6, 7]
+    assert CustomerValueDataset.objects.filter(source=run.source).count() == 7
