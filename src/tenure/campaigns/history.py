@@ -88,7 +88,10 @@ def partner_campaigns_with_results(*, partner_id: int, day: dt.date | None = Non
     results = campaigns_retention(
         list(dict.fromkeys(m.campaign_id for m in memberships)), as_of=day
     )
+    from tenure.campaigns.worklist import STATUS_LABELS
+
     for membership in memberships:
+        membership.status_label = STATUS_LABELS[membership.status]  # type: ignore[attr-defined]
         membership.running = membership.campaign.is_running(day)  # type: ignore[attr-defined]
         membership.result = results[membership.campaign_id]  # type: ignore[attr-defined]
     return memberships

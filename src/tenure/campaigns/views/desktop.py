@@ -27,6 +27,7 @@ from tenure.campaigns.worklist import (
     LIGHTS,
     PAGE_SIZES,
     SCOPES,
+    STATUS_LABELS,
     WorklistError,
     WorklistQuery,
     may_see_all,
@@ -120,7 +121,7 @@ def desktop(request: HtmxHttpRequest) -> HttpResponse:
             "scopes": scopes,
             "campaigns": worklist_campaigns(),
             "types": CampaignType.choices,
-            "statuses": Contact.Status.choices,
+            "statuses": list(STATUS_LABELS.items()),
             "outcomes": [(value or "none", label) for value, label in Contact.Outcome.choices],
             "segments": CustomerSegment.objects.values_list("key", "label"),
             "risk_classes": ChurnRiskClass.objects.values_list("key", "label"),
@@ -151,7 +152,7 @@ def _form_context(contact: Contact, **extra: Any) -> dict[str, Any]:
     return {
         "contact": contact,
         "values": {**values, **extra.pop("values", {})},
-        "statuses": Contact.Status.choices,
+        "statuses": list(STATUS_LABELS.items()),
         "outcomes": Contact.Outcome.choices,
         **extra,
     }
@@ -226,7 +227,7 @@ def contact_work(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         error, status = str(exc), 403
     else:
         message = _("Saved: %(status)s%(outcome)s.") % {
-            "status": item.get_status_display(),
+            "status": STATUS_LABELS[item.status],
             "outcome": f" · {item.get_outcome_display()}" if item.outcome else "",
         }
     if not request.htmx:
