@@ -286,6 +286,11 @@ def load_demo(
             user_add(
                 username=username, role=role, password=password, extension=extension, validate=False
             )
+    from tenure.cli.demo_campaigns import demo_campaigns
+    from tenure.cli.demo_uplift import load_demo_uplift_campaign
+
+    load_demo_uplift_campaign(numbers=numbers, seed=seed, console=console)
+    demo_campaigns(console=console, seed=seed)
     if partner_rows:
         console.print(
             f"Demo data: {len(partner_rows)} business partners, {len(dataset_rows)} datasets."
