@@ -109,6 +109,13 @@ def test_agent_works_a_contact_from_the_desktop_screenshots(session, make_user):
     expect(history).to_contain_text("Winter retention calls")
     expect(history).to_contain_text("Accepted offer")
     expect(history.get_by_test_id("campaign-result")).to_contain_text("100.0 % vs 100.0 %")
+    page.set_viewport_size({"width": 420, "height": 900})  # a narrow screen: the table scrolls
+    assert history.evaluate(
+        "t => t.closest('.card').getBoundingClientRect().right <= window.innerWidth"
+        " && t.parentElement.scrollWidth > t.parentElement.clientWidth"
+        " && getComputedStyle(t.parentElement).overflowX === 'auto'"
+    ), "the campaign history should scroll inside its card"
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_test_id("back-to-contact").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Clara Weiß")
     expect(page.get_by_test_id("contact-form").get_by_label("Outcome")).to_have_value(

@@ -43,7 +43,7 @@ from tenure.campaigns.selectors import running
 from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
 from tenure.partners.models import BusinessPartner
 from tenure.retention.indicators import Indicators
-from tenure.retention.models import TrafficLight, nps_band
+from tenure.retention.models import PartnerIndicator, TrafficLight, nps_band
 
 User = Any  # request.user: a user with permissions, or anonymous (sees nothing)
 
@@ -321,9 +321,12 @@ def worklist_contacts(
             outcome__in=["" if value == "none" else value for value in query.outcome]
         )
     if query.light:
-        lights = Q(partner__indicator__traffic_light__in=[x for x in query.light if x != "none"])
+        # the indicator's key is the partner id: a semi-join, without joining the partners
+        indicators = PartnerIndicator.objects.values("partner_id")
+        wanted = [light for light in query.light if light != "none"]
+        lights = Q(partner_id__in=indicators.filter(traffic_light__in=wanted))
         if "none" in query.light:
-            lights |= Q(partner__indicator__isnull=True) | Q(partner__indicator__traffic_light="")
+            lights |= ~Q(partner_id__in=indicators.exclude(traffic_light=""))
         contacts = contacts.filter(lights)
     if query.callback:
         contacts = contacts.filter(callback_at__isnull=False)
