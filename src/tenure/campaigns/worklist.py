@@ -330,12 +330,13 @@ def worklist_contacts(
         contacts = contacts.filter(lights)
     if query.callback:
         contacts = contacts.filter(callback_at__isnull=False)
+        if query.callback == "due":
+            contacts = contacts.filter(callback_at__lte=now)
+        elif query.callback == "today":
+            midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+            contacts = contacts.filter(callback_at__lt=midnight + dt.timedelta(days=1))
         if query.callback != "planned":
-            until = now
-            if query.callback == "today":
-                start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-                until = start + dt.timedelta(days=1)
-            contacts = contacts.filter(callback_at__lte=until).exclude(status=Contact.Status.DONE)
+            contacts = contacts.exclude(status=Contact.Status.DONE)
     on_dataset = []
     if query.segment:
         on_dataset.append(Q(segment_id__in=list(query.segment)))

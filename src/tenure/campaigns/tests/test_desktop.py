@@ -138,6 +138,7 @@ def test_agents_see_their_own_and_unassigned_contacts_never_the_control_group(wo
         ({"light": "red"}, ["P01", "P01"]),
         ({"light": "none"}, ["P03", "P05", "P06"]),
         ({"callback": "due"}, ["P03"]),
+        ({"callback": "today"}, ["P03"]),
         ({"callback": "planned"}, ["P03", "P04"]),
     ],
 )
