@@ -269,6 +269,10 @@ def test_rows_are_paged_and_sorted(base) -> None:
     ]  # fmt: skip
     assert [r["number"] for r in search_rows(criteria, order="city").rows][-1] == "P2"
     assert search_rows(criteria, page=99, page_size=3).page == 2  # past the end: the last page
+    last = search_rows(criteria, order="-churn_score", page=99, page_size=3)
+    assert (last.page, last.total, [row["number"] for row in last.rows]) == (2, 4, ["P1"])
+    empty = search_rows(parse_criteria({"text": "nobody"}), order="-churn_score")
+    assert (empty.page, empty.total, empty.rows) == (1, 0, [])
 
 
 def test_iter_rows_yields_every_row_in_order(base) -> None:
