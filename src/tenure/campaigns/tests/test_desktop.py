@@ -422,6 +422,7 @@ def test_the_crm_summary_links_back_and_shows_each_campaign_with_its_result(worl
     result = campaigns_retention([retention.pk])[retention.pk]
     assert result.lift == effect.lift and result.treated_percent == 90.0
     assert "90.0 % vs 100.0 % · <strong>-10.0 pts</strong>" in html
+    assert '100.0 % <span class="muted">· no control group</span>' in html  # Caring calls
     other = client.get(f"/retention/partners/P02/crm-summary/?contact={contact.pk}")
     assert 'data-testid="back-to-contact"' not in other.content.decode()  # not P02's contact
     control = client.get("/retention/partners/P11/crm-summary/").content.decode()
