@@ -12,30 +12,41 @@ text in partner number, name, e-mail, city and postcode (case-insensitive). :dat
 each field with its operators. Customer value fields read the partner's *current* dataset only
 (newest ``as_of``, then highest id): an older dataset never matches.
 
-How the current dataset is found, and why (measured at 1,000,000 partners with 10,000,000
-datasets on PostgreSQL 17 and SQLite; ``benchmarks/search_scale.py``, docs/benchmarks.md §6)
-----------------------------------------------------------------------------------------------
-Every dataset condition is evaluated *on the current row* in one correlated subquery per
+How the current dataset is found, and why
+------------------------------------------
+Every dataset condition is evaluated *on the current row*, in one correlated subquery per
 partner::
 
     (SELECT (segment_id IN ('A','B') AND churn_score >= 60) FROM customervalue_customervaluedataset
       WHERE partner_id = partner.id ORDER BY as_of DESC, id DESC LIMIT 1) = true
 
 The subquery walks the index ``dataset_current_idx (partner, -as_of, -id)`` to its first entry
-and fetches that one row: one index probe and one heap fetch per partner, whatever the number of
-dataset conditions (they are combined into the one boolean, with the search's AND / OR, before
-being combined with the other conditions), and partners ruled out by cheaper conditions are never
-probed (both planners evaluate the sub-plan last). The alternatives measured were worse:
-``DISTINCT ON (partner_id)`` over the datasets (PostgreSQL only) or a join to ``max(as_of)``
-read all 10M datasets; picking the current id first and then testing the row by primary key
-costs a second probe per partner; and PostgreSQL turns ``EXISTS (… id = (current id) …)``
-into a semi-join that scans all datasets. A stored "current" flag on the datasets would make
-the filter an index scan, but it belongs to the customer value app (noted as a follow-up).
+and reads that one row: one probe per partner, whatever the number of dataset conditions (they
+are combined into the one boolean with the search's AND / OR first). Both planners evaluate the
+sub-plan after the cheaper conditions, so partners ruled out by those are never probed, and a
+page in partner-number order is an index scan that stops after the page (0.4 ms at 1M).
+
+Measured at 1,000,000 partners with 10,000,000 datasets (``benchmarks/search_scale.py``; see
+docs/benchmarks.md, "Advanced search"), PostgreSQL 15 (EXPLAIN ANALYZE: a seq scan of the
+partners with ``SubPlan`` → ``Limit`` → ``Index Scan using dataset_current_idx``, 1M loops, ~5
+buffers each) and SQLite 3.40 (``CORRELATED SCALAR SUBQUERY`` → ``SEARCH … USING INDEX
+dataset_current_idx``): a search with two dataset conditions finds its 203,000 partners in
+~2.4 s (PostgreSQL) and ~3.3 s (SQLite), on 2 cores shared with other work. The alternatives
+measured on the same data: the current id first and then the row by primary key took ~1.6× as
+long (a second probe per partner), ``EXISTS (… id = (current id) …)`` ~1.3×, and
+``DISTINCT ON (partner_id)`` over all datasets 0.8–1.5× (it varied with the load): about as
+fast for a search over the whole base, but it reads all 10M index entries whatever the other
+conditions narrow, and PostgreSQL only. A covering index with the
+searched columns did not help (the probes are index-only then, but the cost is the per-probe
+executor overhead, not the heap fetch). What would help is a table (or flag) of each partner's
+current dataset, kept by the imports: the same search then takes ~0.75 s as a hash join; that
+belongs to the customer value app (noted as a follow-up).
 
 Partners without a current dataset, or with an empty value, never match a customer value
-condition. Rows for the result table fetch the current datasets of just the shown page (one
-query), so paging in the number or name order is fast; sorting by a dataset column computes it
-for every match.
+condition. Positive conditions on other tables (campaigns, consent, contacts) are
+``id IN (SELECT partner_id …)``, computed once even under OR; negative ones are ``NOT EXISTS``
+(an anti-join under AND). Rows for the result table fetch the current datasets of just the shown
+page (one query); sorting by a dataset column computes it for every match.
 """
 
 from __future__ import annotations
