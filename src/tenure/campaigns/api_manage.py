@@ -268,7 +268,9 @@ class CampaignFilter(Schema):
     running: bool | None = Field(None, description="active and within its dates today")
 
 
-@router.get("/campaigns", response=list[CampaignOut], summary="Campaigns, newest first")
+@router.get(
+    "/campaigns", response=list[CampaignOut], summary="Campaigns, newest first (at most 500)"
+)
 def campaigns(
     request: HttpRequest,
     filters: CampaignFilter = Query(...),  # type: ignore[type-arg]  # noqa: B008
