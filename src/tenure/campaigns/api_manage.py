@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from tenure.accounts.api import require_permission
 from tenure.campaigns.effectiveness import campaign_effectiveness
 from tenure.campaigns.forms import visible_saved_searches
-from tenure.campaigns.models import Campaign, CampaignTemplate, Contact, Population
+from tenure.campaigns.models import Campaign, CampaignTemplate, Contact, Population, UpliftRun
 from tenure.campaigns.services import (
     EXCLUSION_REASONS,
     CampaignError,
@@ -95,6 +95,13 @@ class SourceIn(Schema):
     saved_search: int | None = None
     segment: str | None = None
     partner_numbers: list[str] | None = Field(None, max_length=MAX_NUMBERS)
+    uplift_run: int | None = Field(
+        None, description="optional: keep the source's partners with the highest predicted uplift"
+    )
+    uplift_top: int | None = Field(None, ge=1, description="with uplift_run: this many")
+    uplift_share: float | None = Field(
+        None, gt=0, le=1, description="with uplift_run: this share of those with uplift > 0"
+    )
 
     @model_validator(mode="after")
     def one_source(self) -> "SourceIn":
@@ -102,6 +109,8 @@ class SourceIn(Schema):
                  self.partner_numbers is not None]  # fmt: skip
         if sum(given) != 1:
             raise ValueError("give exactly one of saved_search, segment, partner_numbers")
+        if self.uplift_run is not None and (self.uplift_top is None) == (self.uplift_share is None):
+            raise ValueError("with uplift_run give either uplift_top or uplift_share")
         return self
 
 
@@ -209,7 +218,26 @@ def _rejected(errors: list[RowError]) -> list[RejectedOut]:
 
 
 def _source(request: HttpRequest, body: SourceIn) -> tuple[TargetSource, list[RowError]]:
-    """The chosen source; numbers are checked like a list upload (index = position in the list)."""
+    """The chosen source, ranked by an uplift model if asked."""
+    source, rejected = _base_source(request, body)
+    if body.uplift_run is None:
+        return source, rejected
+    from tenure.campaigns.uplift import source_from_uplift
+
+    require_permission(request, "campaigns.view_upliftrun")
+    run = UpliftRun.objects.filter(pk=body.uplift_run).first()
+    if run is None:
+        raise HttpError(404, f"no uplift run {body.uplift_run}")
+    try:
+        ranked = source_from_uplift(run, source, top=body.uplift_top, share=body.uplift_share)
+    except CampaignError as exc:
+        _invalid("uplift_run", str(exc))
+    return ranked, rejected
+
+
+def _base_source(request: HttpRequest, body: SourceIn) -> tuple[TargetSource, list[RowError]]:
+    """The search, segment or numbers; numbers are checked like a list upload (index = position
+    in the list)."""
     try:
         if body.saved_search is not None:
             if not visible_saved_searches(request.user).filter(pk=body.saved_search).exists():

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tenure.accounts.roles import AGENT, GROUP_NAMES
-from tenure.campaigns.models import Campaign, CampaignTemplate
+from tenure.campaigns.models import Campaign, CampaignTemplate, UpliftRun
 from tenure.customervalue.models import CustomerSegment
 from tenure.reports.models import SavedSearch
 
@@ -125,9 +125,36 @@ class PopulateForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.parquet,.pq"}),
     )
 
+    uplift_run = forms.ModelChoiceField(
+        label=_("Rank by the uplift model"),
+        queryset=UpliftRun.objects.none(),
+        required=False,
+        empty_label=_("— no: everyone the source finds —"),
+        help_text=_(
+            "Keep only the customers whom the contact is predicted to keep (the persuadables), "
+            "highest predicted uplift first."
+        ),
+    )
+    uplift_top = forms.IntegerField(
+        label=_("Number of targets with the highest predicted uplift"), min_value=1, required=False
+    )
+    uplift_share = forms.IntegerField(
+        label=_("or: share of those with a positive predicted uplift (%)"),
+        min_value=1,
+        max_value=100,
+        required=False,
+    )
+    UPLIFT_FIELDS = ("uplift_run", "uplift_top", "uplift_share")
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["saved_search"].queryset = visible_saved_searches(user)  # type: ignore[attr-defined]
+        runs = UpliftRun.objects.select_related("campaign").defer("artifact", "figures")
+        if user.has_perm("campaigns.view_upliftrun") and runs.exists():
+            self.fields["uplift_run"].queryset = runs  # type: ignore[attr-defined]
+        else:
+            for name in self.UPLIFT_FIELDS:
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -135,6 +162,10 @@ class PopulateForm(forms.Form):
         field = needed.get(data.get("source") or "")
         if field and not data.get(field):
             self.add_error(field, _("Choose where the targets come from."))
+        if data.get("uplift_run") and (data.get("uplift_top") is None) == (
+            data.get("uplift_share") is None
+        ):
+            self.add_error("uplift_top", _("Give either a number of targets or a share."))
         return data
 
 

@@ -127,6 +127,21 @@ def _source(search: str | None, segment: str | None, partner_list: Path | None) 
         _fail(f"{partner_list.name} rejected: {exc}")
 
 
+def _by_uplift(source: Any, run_id: int, top: int | None, share: float | None) -> Any:
+    from tenure.campaigns.models import UpliftRun
+    from tenure.campaigns.services import CampaignError
+    from tenure.campaigns.uplift import source_from_uplift
+
+    run = UpliftRun.objects.filter(pk=run_id).first()
+    if run is None:
+        _fail(f"no uplift run {run_id} (see: tenure uplift runs)")
+    try:
+        with errors.status(f"Scoring {source.label} with uplift run {run_id}…"):
+            return source_from_uplift(run, source, top=top, share=share)
+    except CampaignError as exc:
+        _fail(str(exc))
+
+
 @campaigns_app.command("populate")
 def populate(
     campaign_key: Annotated[str, typer.Argument(metavar="CAMPAIGN", help="Campaign id or name")],
@@ -134,6 +149,14 @@ def populate(
     segment: Annotated[str | None, typer.Option(help="Customer segment key, e.g. A")] = None,
     partner_list: Annotated[
         Path | None, typer.Option("--list", help="CSV or Parquet file with a column partner_number")
+    ] = None,
+    uplift_run: Annotated[
+        int | None,
+        typer.Option(help="Keep the source's partners with the highest predicted uplift (run id)"),
+    ] = None,
+    top: Annotated[int | None, typer.Option(help="With --uplift-run: this many")] = None,
+    share: Annotated[
+        float | None, typer.Option(help="With --uplift-run: this share (0–1) of uplift > 0")
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Show the preview only; add nothing")] = False,
     by: Annotated[
@@ -158,6 +181,8 @@ def populate(
         if actor is None:
             _fail(f"no user {by!r}")
     source, rejects = _source(search, segment, partner_list)
+    if uplift_run is not None:
+        source = _by_uplift(source, uplift_run, top, share)
     with errors.status(f"Counting the targets of {source.label}…"):
         plan = population_plan(campaign, source)
     table = Table(title=f"Preview: {campaign.name} ← {source.label}", title_justify="left")
@@ -167,8 +192,8 @@ def populate(
     for label, count in plan.excluded_labelled():
         table.add_row(f"Left out: {label}", str(count))
     table.add_row("To the contacted group", str(plan.treated), style="bold")
-    share = f"{campaign.control_share:.0%}, seed {campaign.control_seed}"
-    table.add_row(f"To the control group ({share})", str(plan.control), style="bold")
+    held_out = f"{campaign.control_share:.0%}, seed {campaign.control_seed}"
+    table.add_row(f"To the control group ({held_out})", str(plan.control), style="bold")
     console.print(table)
     if rejects:
         rejected = Table(title=f"{len(rejects)} rejected rows", title_justify="left")

@@ -23,6 +23,7 @@ from tenure.campaigns.services import (
     campaign_from_template,
     campaign_populate,
     contact_update,
+    source_from_segment,
 )
 from tenure.reports.models import SavedSearch
 
@@ -536,3 +537,49 @@ def test_pages_are_translated(client_as, make_user, campaign, partners, language
         assert ("Offen" if language == "de" else "Aperto") in detail  # the status, not the verb
     finally:
         translation.activate(settings.LANGUAGE_CODE)
+
+
+# --- targeting by predicted uplift ----------------------------------------------------------
+
+
+def test_populate_keeps_the_top_by_predicted_uplift_in_page_api_and_cli(
+    template, client_as, api_as
+):
+    from tenure.campaigns.tests.test_uplift import TODAY, make_base
+    from tenure.campaigns.uplift import source_from_uplift, uplift_run_train
+    from tenure.cli.demo_uplift import load_demo_uplift_campaign
+    from tenure.cli.main import app
+
+    finished = load_demo_uplift_campaign(numbers=make_base(1_600), seed=11, today=TODAY)
+    run = uplift_run_train(finished, as_of=TODAY)
+    campaign = campaign_from_template(template, name="Persuadables", starts_on=timezone.localdate(),
+                                      owner=None, control_share=0.2, control_seed=5)  # fmt: skip
+    expected = source_from_uplift(run, source_from_segment("A"), top=40)
+    marketing = client_as("marketing")
+    page = marketing.get(f"/campaigns/{campaign.pk}/populate/").content.decode()
+    assert 'data-testid="uplift-targeting"' in page and f"uplift run {run.pk}" in page
+    choice = {"source": "segment", "segment": "A", "uplift_run": str(run.pk)}
+    missing = csrf_post(marketing, f"/campaigns/{campaign.pk}/populate/",
+                        {**choice, "action": "preview"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    assert "Give either a number of targets or a share." in missing.content.decode()
+    preview = csrf_post(marketing, f"/campaigns/{campaign.pk}/populate/",
+                        {**choice, "uplift_top": "40", "action": "preview"},
+                        HTTP_HX_REQUEST="true")  # fmt: skip
+    plan = preview.context["plan"]
+    assert plan.matched == 40 and preview.context["source_label"] == expected.label
+    assert set(plan.treated_ids) | set(plan.control_ids) <= set(expected.partner_ids)
+    # the API gives the same plan
+    body = {"segment": "A", "uplift_run": run.pk, "uplift_top": 40}
+    api = api_as("marketing").post(f"/api/v1/campaigns/{campaign.pk}/preview", body,
+                                   content_type="application/json").json()  # fmt: skip
+    assert (api["matched"], api["treated"], api["control"]) == (40, plan.treated, plan.control)
+    # and the CLI adds it
+    done = CliRunner().invoke(app, ["campaigns", "populate", str(campaign.pk), "--segment", "A",
+                                    "--uplift-run", str(run.pk), "--top", "40"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    added = set(Contact.objects.filter(campaign=campaign).values_list("partner_id", flat=True))
+    assert added == set(plan.treated_ids) | set(plan.control_ids)
+    assert Population.objects.get(campaign=campaign).source == expected.label[:200]
+    # analysts read uplift runs but do not populate campaigns
+    assert api_as("analyst").post(f"/api/v1/campaigns/{campaign.pk}/preview", body,
+                                  content_type="application/json").status_code == 403  # fmt: skip

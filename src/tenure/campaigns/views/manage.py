@@ -385,16 +385,29 @@ def _source(form: PopulateForm) -> tuple[TargetSource, list[RowError]]:
     from tenure.reports.search import CriteriaError
 
     data = form.cleaned_data
+    rejects: list[RowError] = []
     try:
         if data["source"] == "search":
-            return source_from_saved_search(data["saved_search"].pk), []
-        if data["source"] == "segment":
-            return source_from_segment(data["segment"].pk), []
+            source = source_from_saved_search(data["saved_search"].pk)
+        elif data["source"] == "segment":
+            source = source_from_segment(data["segment"].pk)
+        else:
+            upload = data["partner_list"]
+            source, rejects = source_from_list(upload, file_name=upload.name)
     except CriteriaError as exc:
         message = _("The saved search no longer works: %(error)s") % {"error": exc}
         raise CampaignError(message) from None
-    upload = data["partner_list"]
-    return source_from_list(upload, file_name=upload.name)
+    if data.get("uplift_run"):
+        from tenure.campaigns.uplift import source_from_uplift
+
+        share = data.get("uplift_share")
+        source = source_from_uplift(
+            data["uplift_run"],
+            source,
+            top=data.get("uplift_top"),
+            share=None if share is None else share / 100,
+        )
+    return source, rejects
 
 
 @permission_required(MANAGE, raise_exception=True)
