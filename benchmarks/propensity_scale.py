@@ -26,9 +26,10 @@ Phases, each in its own Python process so that its peak RSS (``ru_maxrss``) is t
    ROC AUC, PR AUC, Brier score and ECE (``tenure.analytics.propensity.evaluate``) on the same
    test rows.
 2. ``score-proba``, ``score-reasons``, ``score-hgb``: ``predict_proba`` on all rows (and in
-   chunks of 10,000, as the scoring run calls it), the top-3 ``reasons`` on all rows and their
-   phrases (as the scoring run stores them), the TreeSHAP contributions alone on 100,000 rows,
-   plain HGB ``predict_proba``.
+   chunks of 10,000, as the scoring run calls it); the top-3 ``reasons`` and their phrases for
+   the rows the scoring run explains by default (churn score ≥ 50, the two highest of the default
+   risk classes; ``--reasons-all``: all rows, ~8 min at 1M), the TreeSHAP contributions alone on
+   100,000 rows; plain HGB ``predict_proba``.
 3. ``db-sqlite``, ``db-postgresql`` (PostgreSQL durable, started by ``scripts/with-postgres``):
    one business partner and one customer value dataset per row written straight into the tables
    (COPY with benchmarks/tile_latency.py's loader; SQLite: executemany of the same rows); the
@@ -89,6 +90,7 @@ FIRST_NUMBER = 10_000_000  # as benchmarks/tile_latency.py numbers its partners
 ID, TARGET = "customer_id", "churned"
 CHURN_RATE = 0.15
 TARGET_SCORING_SECONDS = 120.0
+EXPLAIN_FROM_SCORE = 50  # the scoring run's default: the two highest of the default risk classes
 DEFAULT_CSV = ROOT / "tests" / "data" / "default" / "Default.csv"
 KINDS = ("lightgbm", "logistic", "hgb")
 CATEGORIES = {
@@ -442,6 +444,10 @@ def phase_score(options: argparse.Namespace, what: str) -> dict[str, Any]:
                 lambda: [model.predict_proba(X.iloc[s : s + 10_000]) for s in starts],
             )
         else:
+            if not options.reasons_all:  # what the scoring run explains: scores from 50 up
+                score = np.floor(model.predict_proba(X) * 100 + 0.5)
+                X = X[score >= EXPLAIN_FROM_SCORE]
+                result["rows_explained"] = len(X)
             why = timed("reasons_top3", lambda: model.reasons(X, top=3))
             phrases = timed("describe", lambda: [[describe(*r) for r in row] for row in why])
             counts = np.bincount([len(row) for row in why], minlength=4)
@@ -738,19 +744,34 @@ def scored_datasets(database_url: str, run: int) -> int:
 PROFILED = {
     # label: (file name ends with, function names); cumulative times, the main thread only
     "predict_proba": ("propensity/model.py", ("predict_proba",)),
+    "model work (thread: predict, risk classes, reasons)": (
+        "retention/services.py",
+        ("_predict_chunk",),
+    ),
     "reasons (TreeSHAP contributions + top 3)": ("propensity/model.py", ("reasons",)),
     "  of which contributions (TreeSHAP)": ("propensity/model.py", ("contributions",)),
     "  of which feature matrices (pipeline.transform)": ("propensity/features.py", ("transform",)),
     "describe (reason phrases)": ("propensity/explain.py", ("describe",)),
     "classify (risk class, per row)": ("clv/scoring.py", ("classify",)),
-    "current_datasets (carry-over query)": ("retention/services.py", ("current_datasets",)),
-    "partner_ids_by_number": ("partners/selectors.py", ("partner_ids_by_number",)),
-    "_score_chunks (the whole generator)": ("retention/services.py", ("_score_chunks",)),
-    "DatasetChunkWriter.prepare (validation)": ("customervalue/services.py", ("prepare",)),
-    "  of which _validate": ("customervalue/services.py", ("_validate",)),
+    "current_values (partners and carried values, one query)": (
+        "retention/services.py",
+        ("current_values",),
+    ),
+    "_score_chunks (the whole generator, main thread)": (
+        "retention/services.py",
+        ("_score_chunks",),
+    ),
+    "waiting for threads (the model; PostgreSQL: the writer)": (
+        "concurrent/futures/_base.py",
+        ("result",),
+    ),
+    "scored_dataset_values (row and fingerprint)": (
+        "customervalue/services.py",
+        ("scored_dataset_values",),
+    ),
     "  of which dataset_fingerprint": ("customervalue/", ("dataset_fingerprint",)),
-    "DatasetChunkWriter.write (insert)": ("customervalue/services.py", ("write",)),
-    "waiting for the writer thread (PostgreSQL)": ("concurrent/futures/_base.py", ("result",)),
+    "ScoredDatasetWriter.prepare": ("customervalue/services.py", ("prepare",)),
+    "ScoredDatasetWriter.write (insert)": ("customervalue/services.py", ("write",)),
     "run_model (unpickle the model)": ("retention/services.py", ("run_model",)),
 }
 
@@ -914,7 +935,8 @@ def run_phase(
     report.unlink(missing_ok=True)
     arguments = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--report",
                  str(report), "--rows", str(options.rows), "--seed", str(options.seed),
-                 "--default-repeats", str(options.default_repeats), *(extra or [])]  # fmt: skip
+                 "--default-repeats", str(options.default_repeats), *(extra or []),
+                 *(["--reasons-all"] if options.reasons_all else [])]  # fmt: skip
     quiet = wait_for_quiet(QUIET["max_load"], QUIET["timeout"]) if timed else None
     print(f"[{now_utc()}] {name} {' '.join(extra or [])} (load {quiet}) …", flush=True)
     with measured() as (took, load):
@@ -1007,6 +1029,8 @@ def main() -> None:
     parser.add_argument("--cli-full", action="store_true",
                         help="also score another run from scratch with the CLI")  # fmt: skip
     parser.add_argument("--profile-rows", type=int, default=200_000)
+    parser.add_argument("--reasons-all", action="store_true",
+                        help="score phase: reasons for every row, not only scores ≥ 50")  # fmt: skip
     parser.add_argument("--default-repeats", type=int, default=10,
                         help="further stratified splits of Default.csv (10)")  # fmt: skip
     parser.add_argument("--max-load", type=float, default=1.0,
