@@ -9,7 +9,7 @@ of :mod:`tenure.analytics.uplift.synthetic`, on what the partner's dataset said 
   (about 93 % at score 10, 73 % at 50, 35 % at 90);
 - the call moves the log-odds by ``+1.8`` for **persuadables**, valuable customers at moderate
   risk (churn score 30–69 and customer value ≥ 5: the offer keeps them), by ``−1.0`` for
-  **sleeping dogs**, the customers at the highest risk (churn score 85 or more: they have made up
+  **sleeping dogs**, the customers at the highest risk (churn score 75 or more: they have made up
   their minds, and the call prompts them to cancel now), and not at all for the others.
 
 Who left gets ``left_on``, a day between the start and yesterday, so ``tenure uplift train`` on
@@ -46,7 +46,7 @@ def demo_effect(features: pd.DataFrame) -> pd.DataFrame:
     churn = features["churn_score"].fillna(50).to_numpy(np.float64)
     value = features["customer_value"].fillna(0).to_numpy(np.float64)
     persuadable = (churn >= 30) & (churn < 70) & (value >= 5)
-    sleeping_dog = churn >= 85
+    sleeping_dog = churn >= 75
     eta = 1.0 - 0.04 * (churn - 50)
     tau = PERSUADABLE_EFFECT * persuadable + SLEEPING_DOG_EFFECT * sleeping_dog
     return pd.DataFrame(

@@ -116,7 +116,7 @@ def test_features_of_a_partner_without_data_are_missing_not_invented() -> None:
 
 def make_base(count: int, *, seed: int = 3) -> list[str]:
     """Partners with one dataset a month before the demo campaign's start: customer value 1..10,
-    segments A..D, churn scores mostly in the demo's persuadable (30-69) and sleeping-dog (85+)
+    segments A..D, churn scores mostly in the demo's persuadable (30-69) and sleeping-dog (75+)
     bands, so that both groups are large enough to be found in a test-sized campaign."""
     rng = np.random.default_rng(seed)
     as_of = TODAY - dt.timedelta(days=DAYS_AGO + 30)
@@ -128,7 +128,7 @@ def make_base(count: int, *, seed: int = 3) -> list[str]:
     now = timezone.now()
     rows = []
     for number in numbers:
-        low, high = [(30, 70), (85, 101), (0, 101)][int(rng.choice(3, p=[0.45, 0.3, 0.25]))]
+        low, high = [(30, 70), (75, 101), (0, 101)][int(rng.choice(3, p=[0.45, 0.3, 0.25]))]
         churn, value = int(rng.integers(low, high)), int(rng.integers(1, 11))
         segment = "ABCD"[int(rng.integers(0, 4))]
         risk = "1" if churn < 25 else "2" if churn < 50 else "3" if churn < 75 else "4"
