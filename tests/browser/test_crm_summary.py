@@ -36,6 +36,11 @@ def test_agent_updates_light_and_nps_from_the_crm_summary_screenshot(session, ma
     light_form.get_by_label("Traffic light").select_option("yellow")
     light_form.get_by_role("button", name="Set traffic light").click()  # no reason yet
     expect(page.get_by_test_id("light-history")).to_contain_text("not been set")  # browser refused
+    light_form.get_by_label("Reason (required)").fill("   ")  # the browser accepts, the server not
+    light_form.get_by_role("button", name="Set traffic light").click()
+    expect(page.get_by_test_id("indicator-error")).to_contain_text("a reason is required")
+    expect(page.get_by_test_id("light-history")).to_contain_text("not been set")
+    expect(light_form.get_by_label("Traffic light")).to_have_value("yellow")  # the choice is kept
     light_form.get_by_label("Reason (required)").fill("Two reminders this quarter")
     light_form.get_by_role("button", name="Set traffic light").click()
     expect(page.get_by_test_id("indicator-message")).to_have_text(

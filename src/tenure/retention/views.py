@@ -183,6 +183,7 @@ def _panel_response(
             messages.error(request, error)
         return redirect("retention:crm-summary", number=partner.number)
     context = {**_panel_context(request, partner), "message": message, "error": error}
+    context["posted"] = request.POST if error else {}  # a refused form keeps what was typed
     return render(
         request, "retention/partials/indicator_panel.html", context, status=422 if error else 200
     )
