@@ -213,7 +213,7 @@ def test_populate_preview_writes_nothing_then_commit_adds_the_plan(
     choice = {"source": "search", "saved_search": str(saved_search.pk)}
     preview = csrf_post(marketing, path, {**choice, "action": "preview"}, HTTP_HX_REQUEST="true")
     plan = preview.context["plan"]
-    assert (plan.matched, plan.to_add) == (15, 15) and plan.control > 0
+    assert (plan.matched, plan.to_add) == (15, 15)
     html = preview.content.decode()
     assert 'data-testid="populate-commit"' in html and "Add 15 customers" in html
     assert not Contact.objects.filter(campaign=campaign).exists()
@@ -311,6 +311,8 @@ def test_list_filters_by_type_and_state(client_as, template, campaign):
 
 
 def _worked_campaign(campaign, partners, make_user) -> list[Contact]:
+    campaign.control_share = 0.5  # both groups surely hold several of the 30, whatever the ids
+    campaign.save()
     campaign_populate(campaign, TargetSource("list", partner_ids=tuple(p.pk for p in partners)),
                       actor=None)  # fmt: skip
     agent = make_user("agent", "anna")
@@ -474,8 +476,10 @@ def test_cli_list_populate_dry_run_then_commit_and_effectiveness(campaign, partn
     assert shown.exit_code == 0 and "Retention rate, control" in shown.stdout
     as_json = json.loads(runner.invoke(app, ["campaigns", "effectiveness", str(campaign.pk),
                                              "--json"]).stdout)  # fmt: skip
-    assert as_json["contacts_treated"] == population.added_treated + 1
-    assert as_json["contacts_control"] == population.added_control
+    # P001 came from the list: in either group, depending on its id's draw
+    assert as_json["contacts_treated"] + as_json["contacts_control"] == (
+        population.added_treated + population.added_control + 1
+    )
 
 
 # --- demo data ------------------------------------------------------------------------------
