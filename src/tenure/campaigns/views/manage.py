@@ -310,8 +310,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(total=Count("id"), open=Count("id", filter=Q(status="open")))
         .order_by("agent__username")
     )
-    populations = [
-        (population, _labelled(population.excluded))
+    populations_shown = [
+        (population, _labelled(population.excluded), sum(population.excluded.values()))
         for population in campaign.populations.select_related("created_by")
     ]
     context = {
@@ -321,7 +321,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "treated_total": sum(row["treated"] for row in statuses),
         "control_total": sum(row["control"] for row in statuses),
         "agents": agents,
-        "populations": populations,
+        "populations": populations_shown,
         "may_manage": request.user.has_perm(MANAGE),
         "may_export": request.user.has_perms(EXPORT),
         "assign_form": AssignForm() if request.user.has_perm(MANAGE) else None,
@@ -356,11 +356,11 @@ def campaign_assign(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         ngettext(
-            "%(count)s open contact shared among %(agents)s agents.",
-            "%(count)s open contacts shared among %(agents)s agents.",
+            "%(count)s open contact shared among: %(agents)s.",
+            "%(count)s open contacts shared among: %(agents)s.",
             shared,
         )
-        % {"count": shared, "agents": len(agents)},
+        % {"count": shared, "agents": ", ".join(agent.get_username() for agent in agents)},
     )
     return redirect(campaign)
 
