@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tenure.campaigns.models import Campaign, CampaignTemplate, Contact
 from tenure.campaigns.services import contact_update
+from tenure.partners.models import BusinessPartner, ChannelConsent
 from tenure.reports.models import SavedSearch
 from tests.browser.conftest import SCREENSHOTS, browser_test
 from tests.factories import make_dataset, make_partner
@@ -45,6 +46,17 @@ def test_marketing_builds_a_campaign_and_reads_its_effectiveness_screenshots(
         cost_per_contact=Decimal("6.50"),
         duration_days=42,
     )
+    # what the preview leaves out: two former customers, three in a running retention
+    # campaign, one who refused phone calls (partners 1, 2 | 4, 5, 7 | 8 are at high risk)
+    BusinessPartner.objects.filter(number__in=["1000002", "1000003"]).update(
+        left_on=timezone.localdate() - dt.timedelta(days=20)
+    )
+    running = Campaign.objects.create(name="Autumn retention letters", type="retention",
+                                      starts_on=timezone.localdate() - dt.timedelta(days=5))  # fmt: skip
+    for number in ("1000005", "1000006", "1000008"):
+        Contact.objects.create(campaign=running, partner=BusinessPartner.objects.get(number=number))
+    ChannelConsent.objects.create(partner=BusinessPartner.objects.get(number="1000009"),
+                                  channel="phone", granted=False, recorded_at=timezone.now())  # fmt: skip
     make_user("marketing", username="mia.marketing")
     agent = make_user("agent", username="agent.meier")
 
@@ -62,7 +74,7 @@ def test_marketing_builds_a_campaign_and_reads_its_effectiveness_screenshots(
     expect(page.get_by_test_id("script-preview")).to_contain_text(
         "Hi Erika Mustermann! We offer 20 % off for 6 months to you in Leipzig."
     )
-    form.get_by_label("Control group share").fill("0.2")
+    form.get_by_label("Control group share").fill("0.3")
     form.get_by_role("button", name="Create campaign").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Add targets to “Winter winback")
@@ -72,13 +84,16 @@ def test_marketing_builds_a_campaign_and_reads_its_effectiveness_screenshots(
     populate.get_by_role("button", name="Preview").click()
     preview = page.get_by_test_id("populate-preview")
     expect(preview.get_by_test_id("preview-matched")).to_have_text("40")
+    for reason, count in (("no longer a customer", 2), ("in a running campaign", 3),
+                          ("no consent for the channel", 1), ("contact pressure", 0)):  # fmt: skip
+        expect(preview.locator("tr", has_text=reason).locator("td")).to_have_text(str(count))
     treated = int(preview.get_by_test_id("preview-treated").inner_text())
     control = int(preview.get_by_test_id("preview-control").inner_text())
-    assert treated + control == 40 and 0 < control < 20
+    assert treated + control == 34 and 0 < control < 34
     campaign = Campaign.objects.get(name="Winter winback calls")
     assert not Contact.objects.filter(campaign=campaign).exists()  # a preview writes nothing
     page.screenshot(path=SCREENSHOTS / "campaign-populate.png", full_page=True)
-    page.get_by_role("button", name="Add 40 customers to the campaign").click()
+    page.get_by_role("button", name="Add 34 customers to the campaign").click()
 
     page.wait_for_url(re.compile(rf"/campaigns/{campaign.pk}/$"))
     expect(page.get_by_role("status").first).to_contain_text(
@@ -87,7 +102,7 @@ def test_marketing_builds_a_campaign_and_reads_its_effectiveness_screenshots(
     expect(page.get_by_test_id("treated-total")).to_have_text(str(treated))
     expect(page.get_by_test_id("control-total")).to_have_text(str(control))
     expect(page.get_by_test_id("populations")).to_contain_text("search: High churn risk")
-    expect(page.get_by_test_id("control-share")).to_have_text("20 %")
+    expect(page.get_by_test_id("control-share")).to_have_text("30 %")
     template.refresh_from_db()
     assert template.action_object == "15 % off for 12 months"  # the template is unchanged
     page.get_by_test_id("assign-form").get_by_label("agent.meier").check()

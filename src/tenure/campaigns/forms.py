@@ -122,6 +122,10 @@ class PopulateForm(forms.Form):
     partner_list = forms.FileField(
         label=_("CSV file with a column partner_number"),
         required=False,
+        help_text=_(
+            "A list is a CSV (or Parquet) file with a column partner_number; unknown, empty and "
+            "repeated numbers are listed as rejected rows."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.parquet,.pq"}),
     )
 
