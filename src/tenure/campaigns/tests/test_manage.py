@@ -146,6 +146,8 @@ def test_templates_are_edited_with_a_script_preview(client_as, template):
                         {"script": "Dear {name}: **{offer}** <script>x</script>",
                          "action_object": "a free month"})  # fmt: skip
     html = preview.content.decode()
+    assert marketing.get("/campaigns/templates/script-preview/").status_code == 405
+    assert csrf_post(client_as("agent"), "/campaigns/templates/script-preview/").status_code == 403
     assert "Dear Erika Mustermann: <strong>a free month</strong>" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     data = {

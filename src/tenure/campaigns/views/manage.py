@@ -121,6 +121,7 @@ def _script_as_written(content: CampaignTemplate | Campaign) -> Any:
     return render_script(content.script, values)
 
 
+@require_POST
 def script_preview(request: HttpRequest) -> HttpResponse:
     """The script as an agent will see it, with example values (htmx, while typing)."""
     if not request.user.has_perm("campaigns.view_campaigntemplate") and not request.user.has_perm(
