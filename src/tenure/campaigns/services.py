@@ -10,6 +10,7 @@ a million candidates take seconds, with a count per reason for the preview.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,13 +34,12 @@ from tenure.campaigns.models import (
     Population,
 )
 from tenure.campaigns.selectors import running
-from tenure.core.bulk import insert_ignoring_conflicts
 from tenure.core.tabular import RowError, open_table
 from tenure.partners.models import BusinessPartner, ChannelConsent
 from tenure.partners.selectors import partner_ids_by_number
 
 Progress = Callable[[int, int | None], None]
-INSERT_CHUNK = 20_000
+INSERT_CHUNK = 100_000
 
 EXCLUSION_REASONS = {
     "already_in_campaign": gettext_noop("already in this campaign"),
@@ -277,17 +277,6 @@ def campaign_populate(
         raise CampaignError(_("The campaign ended on %(day)s.") % {"day": campaign.ends_on})
     plan = population_plan(campaign, source, day=today)
     now = timezone.now()
-    columns = (
-        "campaign_id",
-        "partner_id",
-        "group",
-        "source",
-        "status",
-        "outcome",
-        "notes",
-        "added_at",
-        "updated_at",
-    )
     label = source.label[:200]
     groups = [(Contact.Group.TREATED, plan.treated_ids), (Contact.Group.CONTROL, plan.control_ids)]
     total, done = plan.to_add, 0
@@ -295,13 +284,8 @@ def campaign_populate(
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         for group, ids in groups:
             for start in range(0, len(ids), INSERT_CHUNK):
-                rows = [
-                    (campaign.pk, int(partner_id), group, label, "open", "", "", now, now)
-                    for partner_id in ids[start : start + INSERT_CHUNK]
-                ]
-                done += insert_ignoring_conflicts(
-                    Contact._meta.db_table, columns, rows, conflict=("campaign_id", "partner_id")
-                )
+                chunk = ids[start : start + INSERT_CHUNK]
+                done += _insert_contacts(campaign.pk, chunk, group=group, label=label, now=now)
                 if progress:
                     progress(done, total)
         return Population.objects.create(
@@ -315,6 +299,35 @@ def campaign_populate(
             control_seed=campaign.control_seed,
             created_by=actor,
         )
+
+
+def _insert_contacts(
+    campaign_id: int, ids: npt.NDArray[np.int64], *, group: str, label: str, now: dt.datetime
+) -> int:
+    """Insert open contacts for ``ids`` in one statement; returns how many were new.
+
+    The ids travel as one parameter (a PostgreSQL array, a JSON list for SQLite's ``json_each``)
+    and the database builds the rows, instead of one bound row of nine values per contact
+    (COPY into a staging table on PostgreSQL, ``executemany`` on SQLite). Measured at 444,000
+    contacts from 1,000,000 partners (docs/benchmarks.md §7): SQLite 12.5 → 6.8 s for the whole
+    populate, PostgreSQL 15.8 → 14.6 s, where the index upkeep of the contacts table dominates.
+    """
+    if len(ids) == 0:
+        return 0
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        rows, values = "unnest(%s::bigint[]) AS ids(value)", ids.tolist()
+    else:
+        rows, values = "json_each(%s)", json.dumps(ids.tolist())
+    sql = (
+        f"INSERT INTO {quote(Contact._meta.db_table)} (campaign_id, partner_id, {quote('group')}, "
+        "source, status, outcome, notes, added_at, updated_at) "
+        f"SELECT %s, value, %s, %s, 'open', '', '', %s, %s FROM {rows} "
+        "WHERE true ON CONFLICT (campaign_id, partner_id) DO NOTHING"  # WHERE: SQLite's upsert
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign_id, group, label, now, now, values])
+        return int(cursor.rowcount)
 
 
 def contacts_assign(

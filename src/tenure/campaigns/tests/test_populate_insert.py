@@ -1,0 +1,47 @@
+"""Populating writes each contact once, with the batch's label, open, in its group; a partner
+already in the campaign is skipped by the database, whoever added it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.utils import timezone
+from tests.factories import make_partner
+
+from tenure.campaigns.models import Campaign, Contact
+from tenure.campaigns.services import TargetSource, _insert_contacts, campaign_populate
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_populate_inserts_each_target_once_with_its_group_and_label() -> None:
+    partners = [make_partner(f"I{i:03d}", f"Insert {i}") for i in range(60)]
+    campaign = Campaign.objects.create(name="Insert", type="loyalty", starts_on=TODAY,
+                                       control_share=0.3, control_seed=5)  # fmt: skip
+    first = TargetSource("list: first", partner_ids=tuple(p.pk for p in partners[:40]))
+    population = campaign_populate(campaign, first, actor=None, day=TODAY)
+    contacts = Contact.objects.filter(campaign=campaign)
+    assert contacts.count() == 40 == population.added_treated + population.added_control
+    assert contacts.filter(group="control").count() == population.added_control > 0
+    assert set(contacts.values_list("status", "outcome", "notes", "source")) == {
+        ("open", "", "", "list: first")
+    }
+    added = contacts.values_list("added_at", flat=True)
+    assert all(abs(at - timezone.now()) < dt.timedelta(minutes=5) for at in added)
+
+    second = TargetSource("list: second", partner_ids=tuple(p.pk for p in partners[20:]))
+    again = campaign_populate(campaign, second, actor=None, day=TODAY)
+    assert again.excluded["already_in_campaign"] == 20
+    assert again.added_treated + again.added_control == 20 and contacts.count() == 60
+    assert contacts.filter(source="list: second").count() == 20
+
+    # a partner added meanwhile (after the preview, before the insert) is skipped, not doubled
+    ids = np.array([partners[0].pk, partners[59].pk], dtype=np.int64)
+    assert _insert_contacts(campaign.pk, ids, group="treated", label="x", now=timezone.now()) == 0
+    assert (
+        _insert_contacts(campaign.pk, ids[:0], group="treated", label="x", now=timezone.now()) == 0
+    )
+    assert contacts.count() == 60
