@@ -75,10 +75,12 @@ PLACEHOLDER_HELP = {
 
 
 def may_edit_templates(user: Any, *, creating: bool = False) -> bool:
-    """Administrators (the template permissions) and the retention team (``change_campaign``:
-    the role table gives them templates to read, and templates are their campaigns' content)."""
-    needed = "campaigns.add_campaigntemplate" if creating else "campaigns.change_campaigntemplate"
-    return bool(user.has_perm(needed) or user.has_perm(MANAGE))
+    """Administrators and the retention team (the role table gives them the template permissions)."""
+    return bool(
+        user.has_perm(
+            "campaigns.add_campaigntemplate" if creating else "campaigns.change_campaigntemplate"
+        )
+    )
 
 
 @permission_required("campaigns.view_campaigntemplate", raise_exception=True)
