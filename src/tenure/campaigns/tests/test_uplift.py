@@ -268,7 +268,10 @@ def test_uplift_pages_for_analysts_and_marketing(finished_campaign, client_as) -
         for segment in ("Persuadables", "Sure things", "Lost causes", "Do not disturb"):
             assert segment in page
         assert f"{run.metrics['qini_coefficient']:.3f}" in page
-    assert client_as("agent").get(reverse("campaigns:uplift-runs")).status_code == 403
+        assert f'href="{reverse("campaigns:uplift-runs")}"' in listing.text  # the menu
+    agent = client_as("agent")
+    assert agent.get(reverse("campaigns:uplift-runs")).status_code == 403
+    assert reverse("campaigns:uplift-runs") not in agent.get(reverse("campaigns:desktop")).text
     assert (
         client_as("analyst").get(reverse("campaigns:uplift-run", kwargs={"pk": 999})).status_code
         == 404
