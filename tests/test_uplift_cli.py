@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,8 +21,15 @@ from tenure.cli import setup_django
 setup_django()
 from tenure.campaigns.tests.test_uplift import TODAY, make_base
 from tenure.cli.demo_uplift import load_demo_uplift_campaign
+import datetime as dt
+from tenure.campaigns.models import Campaign
+from tenure.reports.models import SavedSearch
 campaign = load_demo_uplift_campaign(numbers=make_base(1_200), seed=5, today=TODAY)
-print(campaign.pk)
+SavedSearch.objects.create(name="At risk", criteria={"match": "all", "conditions": [
+    {"field": "churn_score", "op": "between", "value": [30, None]}]})
+following = Campaign.objects.create(name="Next retention", type="retention",
+    starts_on=dt.date.today(), control_share=0.2)
+print(campaign.pk, following.pk)
 """
 
 
@@ -41,7 +49,8 @@ def tenure(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         run("migrate")
         seeded = subprocess.run([sys.executable, "-c", SEED_CAMPAIGN], env=env, cwd=ROOT,
                                 capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
-        run.campaign = seeded.stdout.strip().splitlines()[-1]  # type: ignore[attr-defined]
+        ids = seeded.stdout.strip().splitlines()[-1].split()
+        run.campaign, run.following = ids  # type: ignore[attr-defined]
         yield run
 
 
@@ -70,3 +79,22 @@ def test_train_refuses_what_it_cannot_learn_from(tenure) -> None:
     assert "after the campaign's start" in early.stderr
     bad = tenure("uplift", "train", tenure.campaign, "--method", "magic", code=2)
     assert "--method must be one of" in bad.stderr
+
+
+def test_target_populates_the_next_campaign_with_the_top_by_predicted_uplift(tenure) -> None:
+    run = json.loads(
+        tenure("uplift", "train", tenure.campaign, "--as-of", "2026-12-01", "--json").stdout
+    )["run"]
+    preview = tenure("uplift", "target", str(run), tenure.following, "--search", "At risk",
+                     "--top", "40", "--preview").stdout  # fmt: skip
+    label = f"uplift run {run}: top 40 by predicted uplift among search: At risk: 40 partners"
+    assert label in " ".join(preview.split()) and "Would add" in preview
+    done = " ".join(tenure("uplift", "target", str(run), tenure.following, "--search", "At risk",
+                           "--top", "40").stdout.split())  # fmt: skip
+    added = re.search(r"Added (\d+) to the contacted group and (\d+) to the control group", done)
+    assert added and int(added[1]) + int(added[2]) == 40 and int(added[2]) > 0
+    again = " ".join(tenure("uplift", "target", str(run), tenure.following, "--search", "At risk",
+                            "--top", "40").stdout.split())  # fmt: skip
+    assert "already in this campaign 40" in again and "Added 0 to the contacted group" in again
+    wrong = tenure("uplift", "target", str(run), tenure.following, "--top", "5", code=2)
+    assert "--search NAME or --segment KEY" in wrong.stderr

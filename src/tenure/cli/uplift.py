@@ -120,6 +120,60 @@ def runs(limit: Annotated[int, typer.Option(help="How many, newest first")] = 20
     console.print(table)
 
 
+@uplift_app.command("target")
+def target(
+    run_id: Annotated[int, typer.Argument(help="The uplift run whose model ranks the partners")],
+    campaign: Annotated[int, typer.Argument(help="The campaign to populate (its id)")],
+    search: Annotated[str | None, typer.Option(help="Among a saved search (its name)")] = None,
+    segment: Annotated[str | None, typer.Option(help="Among a customer segment (its key)")] = None,
+    top: Annotated[
+        int | None, typer.Option(help="How many, highest predicted uplift first")
+    ] = None,
+    share: Annotated[float | None, typer.Option(help="Or which share of them, e.g. 0.2")] = None,
+    preview: Annotated[bool, typer.Option(help="Only show the counts, add nothing")] = False,
+) -> None:
+    """Populate a campaign with the partners of a saved search or segment whom the run's model
+    predicts the contact to move most (persuadables; predicted uplift above 0 only)."""
+    setup_django()
+    from tenure.campaigns.models import Campaign, UpliftRun
+    from tenure.campaigns.services import (
+        CampaignError,
+        campaign_populate,
+        population_plan,
+        source_from_saved_search,
+        source_from_segment,
+    )
+    from tenure.campaigns.uplift import source_from_uplift
+    from tenure.reports.models import SavedSearch
+
+    run = UpliftRun.objects.defer("figures").filter(pk=run_id).first()
+    chosen = Campaign.objects.filter(pk=campaign).first()
+    if run is None or chosen is None:
+        _fail(f"no uplift run {run_id}" if run is None else f"no campaign {campaign}")
+    if (search is None) == (segment is None):
+        _fail("give --search NAME or --segment KEY")
+    try:
+        if search is not None:
+            saved = SavedSearch.objects.filter(name=search).first()
+            if saved is None:
+                _fail(f"no saved search {search!r}")
+            among = source_from_saved_search(saved.pk)
+        else:
+            among = source_from_segment(str(segment))
+        with errors.status("Scoring the partners by predicted uplift…"):
+            source = source_from_uplift(run, among, top=top, share=share)
+        plan = population_plan(chosen, source)
+        if not preview:
+            campaign_populate(chosen, source, actor=None)
+    except CampaignError as exc:
+        _fail(str(exc))
+    left_out = ", ".join(f"{reason} {n}" for reason, n in plan.excluded_labelled() if n) or "none"
+    verb = "Would add" if preview else "Added"
+    console.print(f"{source.label}: {len(source.partner_ids)} partners; left out: {left_out}.")
+    console.print(f"{verb} {plan.treated} to the contacted group and {plan.control} to the "
+                  f"control group of “{chosen.name}”.")  # fmt: skip
+
+
 def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
