@@ -31,15 +31,15 @@ docs/benchmarks.md, "Advanced search"), PostgreSQL 15 (EXPLAIN ANALYZE: a seq sc
 partners with ``SubPlan`` → ``Limit`` → ``Index Scan using dataset_current_idx``, 1M loops, ~5
 buffers each) and SQLite 3.40 (``CORRELATED SCALAR SUBQUERY`` → ``SEARCH … USING INDEX
 dataset_current_idx``): a search with two dataset conditions finds its 203,000 partners in
-~2.4 s (PostgreSQL) and ~3.3 s (SQLite), on 2 cores shared with other work. The alternatives
-measured on the same data: the current id first and then the row by primary key took ~1.6× as
-long (a second probe per partner), ``EXISTS (… id = (current id) …)`` ~1.3×, and
+1.9 s (PostgreSQL) and 1.0 s (SQLite) on 2 shared cores (2.4 / 3.3 s at a load average of 3–8). The alternatives
+measured on the same data: the current id first and then the row by primary key took 1.6–2.7× as
+long (a second probe per partner), ``EXISTS (… id = (current id) …)`` 1.3–2.3×, and
 ``DISTINCT ON (partner_id)`` over all datasets 0.8–1.5× (it varied with the load): about as
 fast for a search over the whole base, but it reads all 10M index entries whatever the other
 conditions narrow, and PostgreSQL only. A covering index with the
 searched columns did not help (the probes are index-only then, but the cost is the per-probe
 executor overhead, not the heap fetch). What would help is a table (or flag) of each partner's
-current dataset, kept by the imports: the same search then takes ~0.75 s as a hash join; that
+current dataset, kept by the imports: the same search then takes 0.22 s instead of 1.78 s, a hash join; that
 belongs to the customer value app (noted as a follow-up).
 
 Partners without a current dataset, or with an empty value, never match a customer value
