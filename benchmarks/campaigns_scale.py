@@ -360,15 +360,17 @@ def diagnose(database_url: str, options: argparse.Namespace) -> dict[str, Any]:
     from tenure.campaigns.services import _insert_contacts
 
     found: dict[str, Any] = {"worklist": {}, "insert": {}}
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username=USER))
     postgres = connection.vendor == "postgresql"
     for name, query in WORKLIST_STATES.items():
         client.get("/campaigns/desktop/" + query)  # warm
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            client.get("/campaigns/desktop/" + query)
+            response = client.get("/campaigns/desktop/" + query)
             total = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{query}: {response.status_code}")
         queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
         entry: dict[str, Any] = {
             "request_s": round(total, 3),
@@ -384,6 +386,30 @@ def diagnose(database_url: str, options: argparse.Namespace) -> dict[str, Any]:
         print(f"  worklist {name}: {total:.3f} s, {len(queries)} queries, "
               f"SQL {entry['sql_s']} s, slowest {queries[0]['time'] if queries else '-'} s",
               file=sys.stderr, flush=True)  # fmt: skip
+    from tenure.campaigns.services import (
+        campaign_populate,
+        population_plan,
+        source_from_saved_search,
+    )
+    from tenure.reports.models import SavedSearch
+
+    saved, _ = SavedSearch.objects.update_or_create(
+        name="bench about_50_percent", defaults={"criteria": SEARCHES["about_50_percent"]}
+    )
+    campaign = Campaign.objects.create(name="diagnose populate", type="retention",
+                                       starts_on=dt.date.today(), control_share=0.1)  # fmt: skip
+    started = time.perf_counter()
+    plan = population_plan(campaign, source_from_saved_search(saved.pk))
+    plan_s = time.perf_counter() - started
+    started = time.perf_counter()
+    campaign_populate(campaign, source_from_saved_search(saved.pk), actor=None)
+    whole_s = time.perf_counter() - started
+    found["populate_50_percent"] = {
+        "contacts_in_table_before": Contact.objects.exclude(campaign=campaign).count(),
+        "added": plan.to_add, "plan_s": round(plan_s, 3), "populate_s": round(whole_s, 3),
+    }  # fmt: skip
+    print(f"  populate 50 %: plan {plan_s:.2f} s, whole {whole_s:.2f} s", file=sys.stderr)
+    Campaign.objects.filter(pk=campaign.pk).delete()
     ids = np.arange(1, options.partners + 1, 2, dtype=np.int64)[: options.insert_rows]
     table = Contact._meta.db_table
     with connection.cursor() as cursor:
