@@ -268,6 +268,7 @@ def test_uplift_pages_for_analysts_and_marketing(finished_campaign, client_as) -
         for segment in ("Persuadables", "Sure things", "Lost causes", "Do not disturb"):
             assert segment in page
         assert f"{run.metrics['qini_coefficient']:.3f}" in page
+        assert f"tenure uplift target {run.pk} CAMPAIGN --search NAME" in page
         assert f'href="{reverse("campaigns:uplift-runs")}"' in listing.text  # the menu
     agent = client_as("agent")
     assert agent.get(reverse("campaigns:uplift-runs")).status_code == 403
