@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenure.partners.models import BusinessPartner, Channel
 
@@ -169,11 +170,11 @@ class Contact(models.Model):
         CONTROL = "control", _("Control group")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        REACHED = "reached", _("Reached")
-        NOT_REACHED = "not_reached", _("Not reached")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("contact status", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("contact status", "In progress")
+        REACHED = "reached", pgettext_lazy("contact status", "Reached")
+        NOT_REACHED = "not_reached", pgettext_lazy("contact status", "Not reached")
+        DONE = "done", pgettext_lazy("contact status", "Done")
 
     class Outcome(models.TextChoices):
         NONE = "", _("No outcome yet")
@@ -183,14 +184,20 @@ class Contact(models.Model):
         REFUSED = "refused", _("Refused")
         CALLBACK = "callback", _("Call back")
 
+    # the foreign keys' own indexes are left out: the composite indexes below lead with them
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("campaign")
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("campaign"),
+        db_index=False,
     )
     partner = models.ForeignKey(
         BusinessPartner,
         on_delete=models.CASCADE,
         related_name="campaign_contacts",
         verbose_name=_("business partner"),
+        db_index=False,
     )
     group = models.CharField(
         _("group"), max_length=10, choices=Group.choices, default=Group.TREATED
@@ -211,6 +218,7 @@ class Contact(models.Model):
         blank=True,
         related_name="campaign_contacts",
         verbose_name=_("agent"),
+        db_index=False,
     )
     notes = models.TextField(_("notes"), blank=True)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
