@@ -168,16 +168,24 @@ def propensity_run_score(
         explained,
         chunk_size,
     )
-    report = run_import(
-        kind=ImportRun.Kind.CUSTOMER_VALUES,
-        origin=ImportRun.Origin.MODEL,
-        chunks=chunks,
-        write_chunk=ScoredDatasetWriter(),
-        file_name=f"{run.source} as of {as_of}",
-        total_rows=len(features),
-        user=user,
-        progress=progress,
-    )
+    file_name = f"{run.source} as of {as_of}"
+    try:
+        report = run_import(
+            kind=ImportRun.Kind.CUSTOMER_VALUES,
+            origin=ImportRun.Origin.MODEL,
+            chunks=chunks,
+            write_chunk=ScoredDatasetWriter(),
+            file_name=file_name,
+            total_rows=len(features),
+            user=user,
+            progress=progress,
+        )
+    except BaseException:  # interrupted: the chunks written so far count too
+        stopped = ImportRun.objects.filter(file_name=file_name).order_by("-pk").first()
+        if stopped is not None and stopped.status == ImportRun.Status.INTERRUPTED:
+            run.scored_datasets += stopped.accepted
+            run.save(update_fields=["scored_datasets"])
+        raise
     report.errors.sort(key=lambda error: error.row)
     run.scored_as_of, run.scored_at = as_of, timezone.now()
     run.scored_datasets += report.accepted

@@ -235,8 +235,12 @@ def test_an_interrupted_scoring_keeps_its_chunks_and_a_rerun_completes_it(
     assert CustomerValueDataset.objects.filter(source=run.source).count() == 3
     stopped = ImportRun.objects.get(file_name=f"{run.source} as of {AS_OF}")
     assert stopped.status == ImportRun.Status.INTERRUPTED
+    run.refresh_from_db()
+    assert run.scored_datasets == 3  # what the interrupted scoring wrote counts
     done: list[int] = []
     again = propensity_run_score(run=run, features=features, id_col="partner", as_of=AS_OF,
                                  progress=lambda n, total: done.append(n), chunk_size=3)  # fmt: skip
     assert (again.report.accepted, again.report.duplicates) == (4, 3) and done == [3, 6, 7]
     assert CustomerValueDataset.objects.filter(source=run.source).count() == 7
+    run.refresh_from_db()
+    assert run.scored_datasets == 7
