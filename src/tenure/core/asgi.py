@@ -17,6 +17,11 @@ through ``async_to_sync`` on the event loop, and a streamed answer is sent by th
 closed afterwards in the request's thread, as Django does. Every request's synchronous code runs on
 one thread, as asgiref's thread-sensitive mode requires, taken from a pool of single-thread
 executors rather than started for the request.
+
+One rule follows from asgiref: a task that a request starts and that outlives it must not call
+``sync_to_async`` in thread-sensitive mode (the default) once the request has ended; asgiref raises
+``RuntimeError`` rather than run it on a thread now serving another request. The CTI relay's
+``LISTEN`` task, started by the first event stream, makes no such calls.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
 IDLE_THREADS = 64
-"""Single-thread executors kept for later requests; more are started when more requests run at
-once (an open event stream holds one for its lifetime) and shut down when they become idle."""
+"""Single-thread executors kept idle for later requests. More are started when more requests run
+at once (an open event stream holds one for its lifetime); those beyond this number are shut down
+when their request ends."""
 
 
 class TenureASGIHandler(ASGIHandler):
