@@ -4,7 +4,7 @@ Scoring appends one customer value dataset per business partner (source ``propen
 a churn model sets the churn score (calibrated probability × 100), the risk class by the
 administrators' thresholds and, for customers in the two highest risk classes (or from the class
 the caller names), the reasons; a bad-debt model sets the bad-debt score (probability × 100).
-The reasons are TreeSHAP contributions, ~40x the cost of a score: explaining everyone above the
+The reasons are TreeSHAP contributions, ~50x the cost of a score: explaining everyone above the
 lowest class would take most of the time of a 1M-customer run, and an agent needs them most where
 the risk is high (docs/benchmarks.md, section 6). Customer value, segment and lifetime value are
 carried over from the partner's most current dataset, so a partner needs one first (delivered, or
@@ -203,7 +203,7 @@ def default_reasons_from(risk_bounds: dict[str, int]) -> str:
     """The risk class from which a churn scoring run explains its scores by default: the
     second-highest (so the two highest classes get reasons; with one class, that one).
 
-    The reasons (TreeSHAP contributions) cost ~40x a score: explaining every customer above the
+    The reasons (TreeSHAP contributions) cost ~50x a score: explaining every customer above the
     lowest class would take most of a 1M-customer run (docs/benchmarks.md, section 6), while the
     agent needs them most where the risk is high."""
     ordered = sorted(risk_bounds, key=risk_bounds.__getitem__)
