@@ -10,7 +10,7 @@ class CustomerValueConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tenure.customervalue import models
+        from tenure.customervalue import models, signals  # noqa: F401 (connects the receivers)
 
         auditlog.register(models.CustomerSegment)
         auditlog.register(models.ChurnRiskClass)

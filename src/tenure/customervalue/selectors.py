@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from tenure.customervalue.models import CustomerValueDataset
+from tenure.customervalue.models import CurrentCustomerValue, CustomerValueDataset
 
 NO_DATA_MESSAGE = "No customer value data found."
 
@@ -54,13 +54,10 @@ _FIELDS = (
 
 
 def partner_current_dataset(*, partner_id: int) -> CurrentDataset | None:
-    """The most current dataset: greatest as-of, ties broken by the latest import."""
-    row = (
-        CustomerValueDataset.objects.filter(partner_id=partner_id)
-        .order_by("-as_of", "-id")
-        .values_list(*_FIELDS)
-        .first()
-    )
+    """The most current dataset (greatest as-of, ties broken by the latest import), read by the
+    id its partner's current row holds."""
+    current = CurrentCustomerValue.objects.filter(partner_id=partner_id).values("dataset_id")
+    row = CustomerValueDataset.objects.filter(pk__in=current).values_list(*_FIELDS).first()
     return CurrentDataset(*row) if row else None
 
 

@@ -4,6 +4,8 @@ Validation runs in Python per row and writing uses SQLite ``executemany`` / Post
 (:mod:`tenure.core.bulk`): the ORM's per-row saves are ~10x too slow for provider deliveries.
 A dataset's fingerprint (a hash of its delivered values) is unique per partner, so re-importing a
 file adds nothing, while a corrected delivery with other values is appended as the newer dataset.
+Each chunk also updates the partners' current rows (:mod:`tenure.customervalue.current`) in its
+own transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from tenure.core import fields
@@ -28,6 +31,7 @@ from tenure.core.importing import (
 )
 from tenure.core.models import ImportRun
 from tenure.core.tabular import ImportReport, Record, RowError
+from tenure.customervalue.current import current_values_add, last_dataset_id
 from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
 from tenure.partners.selectors import partner_ids_by_number
 
@@ -70,13 +74,28 @@ def dataset_fingerprint(values: Sequence[Any]) -> int:
     )
 
 
+def datasets_append(rows: Sequence[Sequence[Any]]) -> int:
+    """Insert dataset rows (in ``_TABLE_COLUMNS`` order), skipping those already stored, and make
+    the new ones current where they are newest, in one transaction; returns the rows inserted."""
+    with transaction.atomic():
+        before = last_dataset_id()
+        inserted = insert_ignoring_conflicts(
+            CustomerValueDataset._meta.db_table,
+            _TABLE_COLUMNS,
+            rows,
+            conflict=("partner_id", "fingerprint"),
+        )
+        if inserted:
+            current_values_add(after_id=before)
+    return inserted
+
+
 class DatasetChunkWriter:
     """Validates records against the key tables and partners, and appends the valid ones."""
 
     def __init__(self) -> None:
         segments = dict.fromkeys(CustomerSegment.objects.values_list("key", flat=True))
         risk_classes = dict.fromkeys(ChurnRiskClass.objects.values_list("key", flat=True))
-        self.table = CustomerValueDataset._meta.db_table
         remember = fields.Remembering
         self.parsers: dict[str, Any] = {
             "as_of": remember(fields.required(fields.parse_date, "as-of date is required")),
@@ -134,9 +153,7 @@ class DatasetChunkWriter:
 
     def write(self, prepared: PreparedChunk) -> tuple[int, int, int, list[RowError]]:
         """Append the prepared rows; the ones already stored (same fingerprint) are skipped."""
-        inserted = insert_ignoring_conflicts(
-            self.table, _TABLE_COLUMNS, prepared.rows, conflict=("partner_id", "fingerprint")
-        )
+        inserted = datasets_append(prepared.rows)
         return inserted, 0, len(prepared.rows) - inserted, prepared.errors
 
     def _validate(
@@ -199,9 +216,6 @@ class ScoredDatasetWriter:
     :class:`DatasetChunkWriter`, which validates every field.
     """
 
-    def __init__(self) -> None:
-        self.table = CustomerValueDataset._meta.db_table
-
     def __call__(
         self, chunk: list[tuple[int, Record]], run: ImportRun
     ) -> tuple[int, int, int, list[RowError]]:
@@ -222,9 +236,7 @@ class ScoredDatasetWriter:
         return PreparedChunk(rows, errors)
 
     def write(self, prepared: PreparedChunk) -> tuple[int, int, int, list[RowError]]:
-        inserted = insert_ignoring_conflicts(
-            self.table, _TABLE_COLUMNS, prepared.rows, conflict=("partner_id", "fingerprint")
-        )
+        inserted = datasets_append(prepared.rows)
         return inserted, 0, len(prepared.rows) - inserted, prepared.errors
 
 

@@ -14,39 +14,24 @@ each field with its operators. Customer value fields read the partner's *current
 
 How the current dataset is found, and why
 ------------------------------------------
-Every dataset condition is evaluated *on the current row*, in one correlated subquery per
-partner::
+Customer value conditions, the sort by a customer value column and the result columns read the
+partner's row in :class:`~tenure.customervalue.models.CurrentCustomerValue`, which holds the
+current dataset's values and is kept by every write of datasets
+(:mod:`tenure.customervalue.current`). The conditions become a join by partner id, which both
+planners run as a hash join or a primary-key probe, and are combined with the others by the
+search's AND / OR; under OR the join is a left join, so partners without datasets still match
+the other conditions.
 
-    (SELECT (segment_id IN ('A','B') AND churn_score >= 60) FROM customervalue_customervaluedataset
-      WHERE partner_id = partner.id ORDER BY as_of DESC, id DESC LIMIT 1) = true
-
-The subquery walks the index ``dataset_current_idx (partner, -as_of, -id)`` to its first entry
-and reads that one row: one probe per partner, whatever the number of dataset conditions (they
-are combined into the one boolean with the search's AND / OR first). Both planners evaluate the
-sub-plan after the cheaper conditions, so partners ruled out by those are never probed, and a
-page in partner-number order is an index scan that stops after the page (0.4 ms at 1M).
-
-Measured at 1,000,000 partners with 10,000,000 datasets (``benchmarks/search_scale.py``; see
-docs/benchmarks.md, "Advanced search"), PostgreSQL 15 (EXPLAIN ANALYZE: a seq scan of the
-partners with ``SubPlan`` → ``Limit`` → ``Index Scan using dataset_current_idx``, 1M loops, ~5
-buffers each) and SQLite 3.40 (``CORRELATED SCALAR SUBQUERY`` → ``SEARCH … USING INDEX
-dataset_current_idx``): a search with two dataset conditions finds its 203,000 partners in
-1.9 s (PostgreSQL) and 1.0 s (SQLite) on 2 shared cores (2.4 / 3.3 s at a load average of 3–8). The alternatives
-measured on the same data: the current id first and then the row by primary key took 1.6–2.7× as
-long (a second probe per partner), ``EXISTS (… id = (current id) …)`` 1.3–2.3×, and
-``DISTINCT ON (partner_id)`` over all datasets 0.8–1.5× (it varied with the load): about as
-fast for a search over the whole base, but it reads all 10M index entries whatever the other
-conditions narrow, and PostgreSQL only. A covering index with the
-searched columns did not help (the probes are index-only then, but the cost is the per-probe
-executor overhead, not the heap fetch). What would help is a table (or flag) of each partner's
-current dataset, kept by the imports: the same search then takes 0.22 s instead of 1.78 s, a hash join; that
-belongs to the customer value app (noted as a follow-up).
+Before that table (1 December 2026) every condition was evaluated on the current row found by one correlated
+subquery per partner along ``dataset_current_idx``: one index probe per partner, 1.8–3.1 s for a
+search over 1,000,000 partners on PostgreSQL (docs/benchmarks.md, "Advanced search", which also
+compares the other ways measured: a covering index, ``DISTINCT ON``, the current id first).
 
 Partners without a current dataset, or with an empty value, never match a customer value
 condition. Positive conditions on other tables (campaigns, consent, contacts) are
 ``id IN (SELECT partner_id …)``, computed once even under OR; negative ones are ``NOT EXISTS``
 (an anti-join under AND). Rows for the result table fetch the current datasets of just the shown
-page (one query); sorting by a dataset column computes it for every match.
+page (one query); sorting by a dataset column reads the current row of every match.
 """
 
 from __future__ import annotations
@@ -59,15 +44,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Window,
 )
 from django.utils import timezone
@@ -76,7 +58,7 @@ from django.utils.translation import gettext_lazy as _
 from tenure.campaigns.models import Campaign, CampaignType, Contact
 from tenure.campaigns.selectors import running
 from tenure.cti.models import Call
-from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
+from tenure.customervalue.models import ChurnRiskClass, CurrentCustomerValue, CustomerSegment
 from tenure.partners.models import BusinessPartner, Channel, ChannelConsent
 
 MATCH = ("all", "any")
@@ -128,6 +110,8 @@ FIELDS: dict[str, FieldSpec] = {
         {"granted": _("granted for the channel"), "not_refused": _("not refused for the channel")},
     ),
 }
+CURRENT = "current_value__"
+"""The partner's current customer value row (CurrentCustomerValue), as a lookup prefix."""
 _DATASET_COLUMN = {
     "segment": "segment_id",
     "customer_value": "customer_value",
@@ -384,13 +368,6 @@ _VALUE_PARSERS: dict[str, Any] = {
 # --- the query ---------------------------------------------------------------------------------
 
 
-def current_dataset() -> QuerySet[CustomerValueDataset]:
-    """The current dataset of the outer partner as a one-row subquery (index dataset_current_idx)."""
-    return CustomerValueDataset.objects.filter(partner_id=OuterRef("pk")).order_by("-as_of", "-id")[
-        :1
-    ]
-
-
 def partner_search(criteria: SearchCriteria, *, day: dt.date | None = None) -> QuerySet[Any]:
     """The partners that meet the criteria, unordered (usable as ``id__in`` subquery)."""
     day = day or timezone.localdate()
@@ -405,15 +382,7 @@ def partner_search(criteria: SearchCriteria, *, day: dt.date | None = None) -> Q
         else:
             parts.append(_partner_q(condition, day=day, now=now))
     if dataset_parts:
-        on_current_row = ExpressionWrapper(
-            functools.reduce(combine, dataset_parts), output_field=BooleanField()
-        )
-        matches = Subquery(
-            current_dataset().annotate(_ok=on_current_row).values("_ok"),
-            output_field=BooleanField(),
-        )
-        partners = partners.alias(_current_matches=matches)
-        parts.append(Q(_current_matches=True))
+        parts.append(functools.reduce(combine, dataset_parts))
     if parts:
         partners = partners.filter(functools.reduce(combine, parts))
     if criteria.text:
@@ -439,7 +408,7 @@ def _range(column: str, bounds: tuple[float | None, float | None]) -> Q:
 
 
 def _dataset_q(condition: Condition) -> Q:
-    column = _DATASET_COLUMN[condition.field]
+    column = CURRENT + _DATASET_COLUMN[condition.field]
     if condition.op == "in":
         return Q(**{f"{column}__in": list(condition.value)})
     return _range(column, condition.value)
@@ -601,8 +570,7 @@ def _ordered(criteria: SearchCriteria, order: str) -> QuerySet[Any]:
     if column in _PARTNER_SORT:
         key: Any = F(_PARTNER_SORT[column])
     else:
-        partners = partners.alias(_sort=Subquery(current_dataset().values(_DATASET_COLUMN[column])))
-        key = F("_sort")
+        key = F(CURRENT + _DATASET_COLUMN[column])
     if column == "number":
         return partners.order_by("-number" if descending else "number")
     key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
@@ -642,16 +610,10 @@ def _rows(partners: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def current_datasets(partner_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The current dataset (as a dict) of each of these partners that has one; two queries."""
+    """The current dataset's values (as a dict) of each of these partners that has one."""
     if not partner_ids:
         return {}
-    ids = (
-        BusinessPartner.objects.filter(pk__in=partner_ids)
-        .annotate(_current=Subquery(current_dataset().values("id")))
-        .values_list("_current", flat=True)
-    )
-    found = [dataset_id for dataset_id in ids if dataset_id is not None]
-    values = CustomerValueDataset.objects.filter(pk__in=found).values(
+    values = CurrentCustomerValue.objects.filter(partner_id__in=partner_ids).values(
         "partner_id", "as_of", "segment_id", "customer_value", "risk_class_id", "churn_score",
         "clv", "bad_debt_score",
     )  # fmt: skip
