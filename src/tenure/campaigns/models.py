@@ -220,6 +220,17 @@ class Contact(models.Model):
         verbose_name=_("agent"),
         db_index=False,
     )
+    # the partner's current customer value row, joined by partner id without a column of its own,
+    # so that the worklist filters and sorts by it without joining the partners (null: a partner
+    # may have no dataset yet)
+    current_value = models.ForeignObject(
+        "customervalue.CurrentCustomerValue",
+        on_delete=models.DO_NOTHING,
+        from_fields=["partner"],
+        to_fields=["partner"],
+        null=True,
+        related_name="+",
+    )
     notes = models.TextField(_("notes"), blank=True)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
@@ -240,7 +251,8 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["partner", "campaign"], name="contact_partner_idx"),
             models.Index(fields=["campaign", "group", "status"], name="contact_campaign_idx"),
-            models.Index(fields=["agent", "status"], name="contact_agent_idx"),
+            # group and campaign too: an agent's worklist is counted from the index alone
+            models.Index(fields=["agent", "status", "group", "campaign"], name="contact_agent_idx"),
             models.Index(fields=["status", "-added_at"], name="contact_worklist_idx"),
         ]
 

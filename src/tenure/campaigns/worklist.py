@@ -7,11 +7,12 @@ retention team (``campaigns.change_campaign``) everyone's ("all").
 
 Cost per page, whatever the size of the table: two counts (matching, and the whole scope; one
 when nothing is filtered), the ids of the page in the asked order, their rows (contact, partner,
-campaign, agent and the partner's traffic light and NPS in one query), and two batched queries for the page's partners — their current customer value datasets
-and the types of the running campaigns that contact them (the Retention and Caring flags).
-Filters on segment, risk class and churn score read the current dataset through one correlated
-subquery per contact (index ``dataset_current_idx``), as the advanced search does; sorting by
-one of those columns computes it for every matching contact, the other sorts use plain columns.
+campaign, agent and the partner's traffic light and NPS in one query), and two batched queries
+for the page's partners — their current customer value datasets and the types of the running
+campaigns that contact them (the Retention and Caring flags). Filters on segment, risk class and
+churn score, and sorting by them, join the partner's current customer value row
+(``Contact.current_value``, a join by partner id; a left join for sorting, so that contacts
+without data come last), as the advanced search does; the other sorts use plain columns.
 """
 
 from __future__ import annotations
@@ -22,15 +23,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
-    ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -40,8 +37,7 @@ from django.utils.translation import pgettext_lazy
 
 from tenure.campaigns.models import Campaign, CampaignType, Contact
 from tenure.campaigns.selectors import running
-from tenure.customervalue.models import ChurnRiskClass, CustomerSegment, CustomerValueDataset
-from tenure.partners.models import BusinessPartner
+from tenure.customervalue.models import ChurnRiskClass, CurrentCustomerValue, CustomerSegment
 from tenure.retention.indicators import Indicators
 from tenure.retention.models import PartnerIndicator, TrafficLight, nps_band
 
@@ -243,13 +239,6 @@ def visible_contacts(user: User) -> QuerySet[Contact]:
     return contacts
 
 
-def _current_dataset() -> QuerySet[CustomerValueDataset]:
-    """The contact's partner's current dataset as a one-row subquery."""
-    return CustomerValueDataset.objects.filter(partner_id=OuterRef("partner_id")).order_by(
-        "-as_of", "-id"
-    )[:1]
-
-
 def _ranked(column: str, values: Sequence[str]) -> Case:
     """A column's values in their workflow order (unknown or empty: last)."""
     return Case(
@@ -259,6 +248,12 @@ def _ranked(column: str, values: Sequence[str]) -> Case:
     )
 
 
+CURRENT = {
+    "segment": "current_value__segment_id",
+    "risk": "current_value__risk_class_id",
+    "churn": "current_value__churn_score",
+}
+"""Columns read on the partner's current customer value row (empty without a dataset)."""
 NOT_NULL = {
     "partner": "partner__number",
     "name": "partner__name",
@@ -270,10 +265,7 @@ NOT_NULL = {
 
 
 def _sort_key(column: str) -> Any:
-    dataset_columns = {"segment": "segment_id", "risk": "risk_class_id", "churn": "churn_score"}
-    if column in dataset_columns:
-        return Subquery(_current_dataset().values(dataset_columns[column]))
-    plain = {**NOT_NULL, "agent": "agent__username", "callback": "callback_at"}
+    plain = {**NOT_NULL, **CURRENT, "agent": "agent__username", "callback": "callback_at"}
     if column in plain:
         return F(plain[column])
     if column == "type":
@@ -337,29 +329,14 @@ def worklist_contacts(
             contacts = contacts.filter(callback_at__lt=midnight + dt.timedelta(days=1))
         if query.callback != "planned":
             contacts = contacts.exclude(status=Contact.Status.DONE)
-    on_dataset = []
     if query.segment:
-        on_dataset.append(Q(segment_id__in=list(query.segment)))
+        contacts = contacts.filter(current_value__segment_id__in=list(query.segment))
     if query.risk:
-        on_dataset.append(Q(risk_class_id__in=list(query.risk)))
-    if query.churn_min is not None or query.churn_max is not None:
-        churn = Q(churn_score__isnull=False)
-        if query.churn_min is not None:
-            churn &= Q(churn_score__gte=query.churn_min)
-        if query.churn_max is not None:
-            churn &= Q(churn_score__lte=query.churn_max)
-        on_dataset.append(churn)
-    if on_dataset:
-        condition = on_dataset[0]
-        for part in on_dataset[1:]:
-            condition &= part
-        matches = Subquery(
-            _current_dataset()
-            .annotate(_ok=ExpressionWrapper(condition, output_field=BooleanField()))
-            .values("_ok"),
-            output_field=BooleanField(),
-        )
-        contacts = contacts.alias(_dataset_matches=matches).filter(_dataset_matches=True)
+        contacts = contacts.filter(current_value__risk_class_id__in=list(query.risk))
+    if query.churn_min is not None:
+        contacts = contacts.filter(current_value__churn_score__gte=query.churn_min)
+    if query.churn_max is not None:
+        contacts = contacts.filter(current_value__churn_score__lte=query.churn_max)
     return contacts
 
 
@@ -467,16 +444,11 @@ _ROW_VALUES = (
 
 
 def page_datasets(partner_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The current dataset of each of these partners, with key-table labels (one query)."""
+    """The current dataset's values of each of these partners, with key-table labels (one
+    query)."""
     if not partner_ids:
         return {}
-    current = CustomerValueDataset.objects.filter(partner_id=OuterRef("pk")).order_by(
-        "-as_of", "-id"
-    )[:1]
-    current_ids = BusinessPartner.objects.filter(pk__in=list(partner_ids)).values(
-        _current=Subquery(current.values("id"))
-    )
-    rows = CustomerValueDataset.objects.filter(pk__in=current_ids).values(
+    rows = CurrentCustomerValue.objects.filter(partner_id__in=list(partner_ids)).values(
         "partner_id", "segment_id", "segment__label", "segment__colour", "risk_class_id",
         "risk_class__label", "risk_class__colour", "churn_score", "customer_value",
     )  # fmt: skip
