@@ -168,6 +168,14 @@ def run_tenure(
     )
 
 
+def rebuild_current(database_url: str) -> float:
+    """Fill the table of each partner's current dataset after a raw load that bypassed Tenure's
+    writers (``tenure customervalue rebuild-current``); returns the seconds it took."""
+    started = time.perf_counter()
+    run_tenure("customervalue", "rebuild-current", database_url=database_url)
+    return round(time.perf_counter() - started, 1)
+
+
 def import_summary(output: str) -> dict[str, int]:
     """The counts from the summary line ``tenure import`` prints."""
     found = SUMMARY.search(" ".join(output.split()))

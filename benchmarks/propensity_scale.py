@@ -81,6 +81,7 @@ from common import (
     measured,
     now_utc,
     postgres_version,
+    rebuild_current,
     run_tenure,
     save_result,
     source_version,
@@ -506,6 +507,7 @@ def load_sqlite(database_url: str, partners: int, seed: int) -> dict[str, Any]:
             with connection:
                 connection.executemany(statement, rows(lines))
             timings[f"insert_{name}"] = round(time.perf_counter() - started, 1)
+        timings["rebuild_current"] = rebuild_current(database_url)
         started = time.perf_counter()
         connection.execute("ANALYZE")
         timings["analyze"] = round(time.perf_counter() - started, 1)

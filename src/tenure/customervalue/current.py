@@ -134,22 +134,29 @@ class Rebuilt:
     repaired: int
 
 
-_DIFFERENT = (
-    "SELECT count(*) FROM (SELECT partner_id FROM ({newest} EXCEPT {stored}) missing "
-    "UNION SELECT partner_id FROM ({stored} EXCEPT {newest}) left_over) differing"
-)
-
-
 def current_datasets_rebuild() -> Rebuilt:
-    """Recompute the whole table from the datasets (set-based, one transaction), for repair."""
+    """Recompute the whole table from the datasets (set-based, one transaction), for repair: rows
+    of partners without datasets are deleted, and only rows that are missing or differ from the
+    definition are written, so a rebuild of a correct table writes nothing."""
     names = _names()
-    newest = _newest("1 = 1").format(**names)
-    stored = "SELECT partner_id, dataset_id, {values} FROM {current}".format(**names)
-    fill = _INSERT.format(**names) + newest
+    quote = connection.ops.quote_name
+    columns = [quote(column) for column in ("dataset_id", *VALUE_COLUMNS)]
+    stored = ", ".join(f"{names['current']}.{column}" for column in columns)
+    delivered = ", ".join(f"excluded.{column}" for column in columns)
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    repair = (
+        _INSERT
+        + _newest("1 = 1")
+        + f" ON CONFLICT (partner_id) DO UPDATE SET {{set}} WHERE ({stored}) {differs} ({delivered})"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_DIFFERENT.format(newest=newest, stored=stored))
-        repaired = int(cursor.fetchone()[0])
-        cursor.execute(f"DELETE FROM {names['current']}")
-        cursor.execute(fill)
-        rows = int(cursor.rowcount)
-    return Rebuilt(rows=rows, repaired=repaired)
+        cursor.execute(
+            f"DELETE FROM {names['current']} WHERE NOT EXISTS (SELECT 1 FROM {names['datasets']} d "
+            f"WHERE d.partner_id = {names['current']}.partner_id)"
+        )
+        left_over = int(cursor.rowcount)
+        cursor.execute(repair.format(**names))
+        written = int(cursor.rowcount)
+        cursor.execute(f"SELECT count(*) FROM {names['current']}")
+        rows = int(cursor.fetchone()[0])
+    return Rebuilt(rows=rows, repaired=left_over + written)
