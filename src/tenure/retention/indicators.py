@@ -259,10 +259,8 @@ NPS_GROUPS = ("month", "segment", "agent")
 def nps_report(*, group_by: str, start: dt.date, end: dt.date) -> list[NpsRow]:
     """NPS answers recorded from ``start`` to ``end`` (inclusive), grouped by the month they were
     recorded, the partner's current customer segment or the agent who recorded them."""
-    from django.db.models import Count, OuterRef, Q, Subquery
+    from django.db.models import Count, Q
     from django.db.models.functions import Coalesce, TruncMonth
-
-    from tenure.customervalue.models import CustomerValueDataset
 
     if group_by not in NPS_GROUPS:
         raise ValueError(f"group by one of {', '.join(NPS_GROUPS)}")
@@ -272,14 +270,8 @@ def nps_report(*, group_by: str, start: dt.date, end: dt.date) -> list[NpsRow]:
     if group_by == "month":
         records = records.annotate(key=TruncMonth("recorded_at"))
     elif group_by == "segment":
-        current = CustomerValueDataset.objects.filter(partner=OuterRef("partner")).order_by(
-            "-as_of", "-id"
-        )
-        records = records.annotate(
-            key=Coalesce(
-                Subquery(current.values("segment_id")[:1]), Value("–"), output_field=CharField()
-            )
-        )
+        segment = "partner__current_value__segment_id"  # the partner's current dataset's
+        records = records.annotate(key=Coalesce(segment, Value("–"), output_field=CharField()))
     else:
         records = records.annotate(key=Coalesce("recorded_by__username", Value("–")))
     rows = (

@@ -38,7 +38,11 @@ from tenure.analytics.clv.scoring import classify
 from tenure.core.importing import Progress, run_import
 from tenure.core.models import ImportRun
 from tenure.core.tabular import ImportReport, Record
-from tenure.customervalue.models import CustomerValueDataset, RiskClassRule
+from tenure.customervalue.models import (
+    CurrentCustomerValue,
+    CustomerValueDataset,
+    RiskClassRule,
+)
 from tenure.customervalue.services import SCORED, ScoredDatasetWriter, scored_dataset_values
 from tenure.retention.models import PropensityRun
 
@@ -307,10 +311,8 @@ CURRENT_VALUES_SQL = """
 SELECT p.number, p.id, d.segment_id, d.customer_value, d.risk_class_id, d.churn_score,
        d.bad_debt_score, d.clv, d.probability_alive, d.expected_purchases, d.reasons
 FROM {partners} p
-LEFT JOIN {datasets} d ON d.id = (
-    SELECT c.id FROM {datasets} c WHERE c.partner_id = p.id
-    ORDER BY c.as_of DESC, c.id DESC LIMIT 1
-)
+LEFT JOIN {current} c ON c.partner_id = p.id
+LEFT JOIN {datasets} d ON d.id = c.dataset_id
 WHERE p.number {match}
 """
 
@@ -319,13 +321,15 @@ def current_values(numbers: Sequence[str]) -> dict[str, tuple[int, tuple[Any, ..
     """Per known partner number: the partner id and the values a scoring run carries over from
     the partner's most current dataset (``CARRIED``; None without a dataset).
 
-    One query per 10,000 numbers along the index ``dataset_current_idx``; values are normalised as
-    the import's parsers would give them, so the fingerprints match a delivered file's."""
+    One query per 10,000 numbers, through the partner's current row (``CurrentCustomerValue``) to
+    its dataset; values are normalised as the import's parsers would give them, so the
+    fingerprints match a delivered file's."""
     from tenure.partners.models import BusinessPartner
 
     tables = {
         "partners": connection.ops.quote_name(BusinessPartner._meta.db_table),
         "datasets": connection.ops.quote_name(CustomerValueDataset._meta.db_table),
+        "current": connection.ops.quote_name(CurrentCustomerValue._meta.db_table),
     }
     found: dict[str, tuple[int, tuple[Any, ...] | None]] = {}
     unique = list(dict.fromkeys(numbers))
