@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 from tenure.accounts.models import AgentProfile
 from tenure.cti.broker import publish_after_commit
 from tenure.cti.models import Call, CallEvent
+from tenure.cti.onestatement import call_insert_with_event, event_insert, sequence_sql
 from tenure.partners.models import BusinessPartner, PartnerPhoneNumber
 from tenure.partners.phones import to_e164
 
@@ -68,13 +70,13 @@ def _record(
 ) -> CallEventResult:
     e164 = caller_e164(caller)
     found = _lookup(call_id=call_id, extension=extension, e164=e164)
+    new = found.call_pk is None
     if found.call_pk is None:
         # one insert (and its audit entry) for a new call; when the first events of a call
         # arrive at once, the unique call_id lets one insert win, and the others raise
         # IntegrityError and are recorded again, as events of the existing call
         call = _new_call(call_id, caller, e164, called, extension, found)
         _advance(call, event, at)
-        call.save()
     elif event in found.events:
         call = Call.objects.select_related("agent", "partner").get(pk=found.call_pk)
         return CallEventResult(call, duplicate=True)
@@ -88,11 +90,30 @@ def _record(
         call.save()
     # unique per (call, event): the same event arriving twice at once raises IntegrityError in
     # all but one, and those are answered as duplicates when recorded again
-    recorded = CallEvent.objects.create(call=call, event=event, at=at, agent=call.agent)
-    message = {"id": recorded.pk, "call": call.pk, "call_id": call.call_id, "event": event,
-               "state": call.state}  # fmt: skip
-    publish_after_commit([agent.pk for agent in found.agents], message)
+    user_ids = [agent.pk for agent in found.agents]
+    recorded = CallEvent(call=call, event=event, at=at, agent=call.agent)
+    if found.next_ids is not None:  # PostgreSQL: one statement, see cti/onestatement.py
+        call.pk = call.pk or found.next_ids[0]
+        recorded.pk, recorded.call_id = found.next_ids[1], call.pk
+        message = _message(recorded, call)
+        if new:
+            call_insert_with_event(call, recorded, user_ids, message)
+            call._state.adding = False
+        else:
+            event_insert(recorded, user_ids, message)
+        recorded._state.adding = False
+    else:
+        if new:
+            call.save()
+        recorded.save()
+        publish_after_commit(user_ids, _message(recorded, call))
     return CallEventResult(call, duplicate=False)
+
+
+def _message(recorded: CallEvent, call: Call) -> dict[str, Any]:
+    """What the agent's desktop receives; ``id`` is the event's, to catch up from."""
+    return {"id": recorded.pk, "call": call.pk, "call_id": call.call_id,
+            "event": recorded.event, "state": call.state}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,15 +122,17 @@ class _Found:
     events: set[str]  # the events recorded for the call
     agents: list[User]  # active users at the extension, by id (only id and username loaded)
     partners: list[BusinessPartner]  # up to 20 with the caller's number (id and number loaded)
+    next_ids: tuple[int, int] | None  # PostgreSQL: ids drawn for a new call and for the event
 
 
 def _lookup(*, call_id: str, extension: str, e164: str) -> _Found:
     """The call and its events if it exists, the agents at the extension and the partners with
     the caller's number, in one query: on the telephony API's hot path, the ORM's queries for
     these cost more than writing the event (docs/benchmarks.md, section 3)."""
-    found: dict[str, list[tuple[int, str]]] = {"c": [], "e": [], "a": [], "p": []}
+    found: dict[str, list[tuple[int, str]]] = {"c": [], "e": [], "a": [], "p": [], "n": []}
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(), [call_id, call_id, extension, e164])
+        cursor.execute(_lookup_sql(postgres), [call_id, call_id, extension, e164])
         for kind, pk, text in cursor.fetchall():
             if text is not None:  # None: an inactive user at the extension
                 found[kind].append((pk, text))
@@ -119,11 +142,12 @@ def _lookup(*, call_id: str, extension: str, e164: str) -> _Found:
         events={event for _, event in found["e"]},
         agents=[User.from_db(alias, ["id", "username"], row) for row in sorted(found["a"])],
         partners=[BusinessPartner.from_db(alias, ["id", "number"], row) for row in found["p"]],
+        next_ids=(found["n"][0][0], int(found["n"][0][1])) if postgres else None,
     )
 
 
 @functools.cache
-def _lookup_sql() -> str:
+def _lookup_sql(postgres: bool) -> str:
     # subqueries rather than joins: PostgreSQL plans this in half the time (measured), and
     # planning is most of what this query costs it
     call, event = Call._meta.db_table, CallEvent._meta.db_table
@@ -142,7 +166,11 @@ def _lookup_sql() -> str:
         SELECT 'p', phone.partner_id,
                (SELECT number FROM {partner} p WHERE p.id = phone.partner_id)
         FROM (SELECT partner_id FROM {phone} WHERE e164 = %s LIMIT 20) phone
-    """
+    """ + (
+        f"UNION ALL SELECT 'n', {sequence_sql(Call)}, {sequence_sql(CallEvent)}::text"
+        if postgres
+        else ""
+    )
 
 
 def _new_call(
