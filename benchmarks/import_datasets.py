@@ -12,6 +12,8 @@ delivers them. On a fresh database (a new SQLite file, or the throwaway PostgreS
 1. ``tenure import partners``           set-up, timed apart
 2. ``tenure import customer-values``    the measured import: read, validate every row, write
 3. the same command again               a re-import, which must add no row
+4. ``tenure customervalue rebuild-current`` (not timed): the imports kept each partner's current
+   row, so it must find nothing to repair
 
 The wall times include the command's start-up (Python, Django), measured separately on a file
 with only the header. ``--profile`` runs step 2 under cProfile and prints where the time went.
@@ -224,6 +226,11 @@ def main() -> None:
         problems.append(f"the re-import added rows or missed duplicates: {again}")
     if stored != options.rows:
         problems.append(f"{stored} datasets stored, expected {options.rows}")
+    # the import keeps each partner's current row; a rebuild must find nothing to repair
+    checked = run_tenure("customervalue", "rebuild-current", database_url=database_url)
+    current_check = " ".join(checked.stdout.split())
+    if f"{options.rows // options.months:,} partners, 0 of them" not in current_check:
+        problems.append(f"the current-dataset rows are not as defined: {current_check}")
     target = 20_000 if engine == "sqlite" else 50_000
     rate = options.rows / first["seconds"]
     result = {
@@ -252,6 +259,7 @@ def main() -> None:
         "reimport": again,
         "reimport_rows_per_second": round(options.rows / again["seconds"]),
         "datasets_stored": stored,
+        "current_rows_check": current_check,
         "database_growth_mb": round((database_size(database_url) - size_before) / 1e6, 1),
         "problems": problems,
         "machine": machine(),

@@ -19,10 +19,15 @@ class Migration(migrations.Migration):
             model_name='contact',
             name='contact_agent_idx',
         ),
-        migrations.AddField(
-            model_name='contact',
-            name='current_value',
-            field=models.ForeignObject(from_fields=['partner'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customervalue.currentcustomervalue', to_fields=['partner']),
+        # state only: the relation has no column (and SQLite's schema editor cannot remove one)
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='contact',
+                    name='current_value',
+                    field=models.ForeignObject(from_fields=['partner'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customervalue.currentcustomervalue', to_fields=['partner']),
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name='contact',
