@@ -27,9 +27,11 @@ score arbitration it can be used as it is. :func:`item_scores` gives the columns
 Similarities use scikit-learn's ``normalize`` and SciPy's sparse products (what
 ``sklearn.metrics.pairwise.cosine_similarity`` does, but normalising once instead of per block).
 scikit-learn's ``NearestNeighbors(metric="cosine", algorithm="brute")`` on sparse input builds a
-dense distance block per query chunk (pool size × chunk); on the benchmark's data the sparse
-product plus a top-k over its non-zeros was faster (docs/benchmarks.md, section "Next best
-action"), so the neighbour search here is the sparse product.
+dense distance block per query chunk; for 20,000 queries against a pool of 10,000 customers it
+took 7.6 s where the sparse product plus a top-k over its non-zeros took 0.92 s
+(docs/benchmarks.md, "Next best action at scale"), so the neighbour search is the sparse product.
+At 1M customers × 10k items (6.7 holdings each) item-based top-10 for everyone took 9.2 s after a
+3.0 s fit, user-based 65 s with a pool of 10,000, content-based ~150 µs a customer.
 """
 
 from __future__ import annotations
