@@ -227,8 +227,8 @@ def main() -> None:
     if stored != options.rows:
         problems.append(f"{stored} datasets stored, expected {options.rows}")
     # the import keeps each partner's current row; a rebuild must find nothing to repair
-    checked = run_tenure("customervalue", "rebuild-current", database_url=database_url)
-    current_check = " ".join(checked.stdout.split())
+    checked = run_tenure("customervalue", "rebuild-current", database_url=database_url, check=False)
+    current_check = " ".join((checked.stdout + checked.stderr[-300:]).split())
     if f"{options.rows // options.months:,} partners, 0 of them" not in current_check:
         problems.append(f"the current-dataset rows are not as defined: {current_check}")
     target = 20_000 if engine == "sqlite" else 50_000
