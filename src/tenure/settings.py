@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tenure.customerdata",
     "tenure.campaigns",
     "tenure.reports",
+    "tenure.nextbest",
 ]
 
 MIDDLEWARE = [

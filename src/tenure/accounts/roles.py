@@ -34,6 +34,8 @@ _READ_CUSTOMER = [
     "guidance.view_recommendationtype",
     "customerdata.view_payment",
     "customerdata.view_complaint",
+    "nextbest.view_decision",
+    "nextbest.add_response",
 ]
 
 _MODEL_RUNS = [
@@ -65,6 +67,7 @@ _ADMIN_APPS = (
     "campaigns",
     "customerdata",
     "reports",
+    "nextbest",
 )
 _CAMPAIGNS_WORK = ["campaigns.change_contact", "partners.change_channelconsent"]
 """Agents work the contacts of their worklist: status, outcome, notes."""
@@ -104,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CAMPAIGNS_MANAGE,
         *_UPLIFT,
         "cti.view_call",
+        "nextbest.view_proactiverun",
     ],
     ANALYST: [
         *_READ_CUSTOMER,
@@ -119,6 +123,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cti.view_call",
         "core.view_importrun",
         "core.view_module",
+        "nextbest.view_response",
+        "nextbest.view_action",
+        "nextbest.view_track",
+        "nextbest.view_proactiverun",
     ],
     ADMIN: [f"{app}.*" for app in _ADMIN_APPS] + ["auth.view_user", "auditlog.view_logentry"],
     TELEPHONY: ["cti.add_call"],

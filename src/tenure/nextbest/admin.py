@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from tenure.nextbest.fields import help_text
+from tenure.nextbest.models import (
+    Action,
+    ContextWeight,
+    Decision,
+    PressurePolicy,
+    ProactiveRun,
+    Response,
+    Track,
+)
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ["key", "label", "order", "prioritisation", "exclusive"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["rules"].help_text += " " + help_text()
+        return form
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["key", "label", "track", "kind", "channel", "probability", "learned", "cost"]
+    list_filter = ["track", "kind", "channel", "active"]
+
+
+@admin.register(PressurePolicy)
+class PressurePolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "type", "max_offers", "days", "channel", "scope", "active"]
+
+
+@admin.register(ContextWeight)
+class ContextWeightAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "track", "action", "weight"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["partner", "at", "asked_by", "channel", "intent", "top_action"]
+    list_filter = ["asked_by", "top_action"]
+    raw_id_fields = ["partner", "user"]
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["partner", "action", "response", "agent", "at"]
+    list_filter = ["response", "action"]
+    raw_id_fields = ["decision", "partner", "agent"]
+
+
+@admin.register(ProactiveRun)
+class ProactiveRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "finished_at", "partners", "complete"]

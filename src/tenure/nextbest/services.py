@@ -1,0 +1,227 @@
+"""Next best action services: the catalogue from the admin's rows, the one arbitration used by
+the partner page, the inbound-call dialog, campaigns and the API, and the responses that feed
+contact pressure and the learned response rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+
+from tenure.analytics import nba
+from tenure.analytics.nba.learning import ALL_SEGMENTS, ResponseRates, field_name
+from tenure.nextbest import models as m
+from tenure.nextbest.context import partner_context
+from tenure.partners.models import BusinessPartner
+
+CHANNELS = ("phone", "email", "letter", "sms")
+ASKED_BY = tuple(m.Decision.AskedBy.values)
+HISTORY_DAYS = 400
+"""How far back responses are read as contact history (longer than any pressure policy)."""
+
+
+def _rules(data: Any) -> tuple[nba.Rule, ...]:
+    return tuple(nba.Rule.from_dict(item) for item in data or ())
+
+
+def catalogue() -> nba.Catalogue:
+    """The engine's catalogue from the active tracks, actions, policies and weights."""
+    tracks = [
+        nba.Track(
+            t.key,
+            t.order,
+            t.prioritisation,  # type: ignore[arg-type]
+            _rules(t.rules),
+            t.exclusive,
+            t.label,
+        )
+        for t in m.Track.objects.all()
+    ]
+    actions = [
+        nba.Action(
+            key=a.key,
+            track=a.track_id,
+            kind=a.kind,  # type: ignore[arg-type]
+            channel=a.channel,
+            probability=a.probability,
+            propensity_field=field_name(a.key) if a.learned else (a.propensity_field or None),
+            value=a.value,
+            value_field=a.value_field or None,
+            cost=a.cost,
+            lever=a.lever,
+            valid_from=a.valid_from,
+            valid_until=a.valid_until,
+            eligibility=_rules(a.eligibility),
+            applicability=_rules(a.applicability),
+            suitability=_rules(a.suitability),
+            label=a.label,
+        )
+        for a in m.Action.objects.filter(active=True)
+    ]
+    pressure: list[nba.ContactLimit | nba.RefusalSuppression] = []
+    for p in m.PressurePolicy.objects.filter(active=True):
+        if p.type == m.PressurePolicy.Type.LIMIT:
+            pressure.append(nba.ContactLimit(p.name, p.max_offers or 0, p.days, p.channel or None))
+        else:
+            pressure.append(nba.RefusalSuppression(p.name, p.days, p.scope))  # type: ignore[arg-type]
+    active = {a.key for a in actions}
+    weights = [
+        nba.ContextWeight(nba.Rule.from_dict(w.rule), w.weight, w.track_id, w.action_id)
+        for w in m.ContextWeight.objects.all()
+        if w.action_id is None or w.action_id in active
+    ]
+    return nba.Catalogue(tuple(actions), tuple(tracks), tuple(pressure), tuple(weights))
+
+
+def response_rates(cat: nba.Catalogue) -> ResponseRates:
+    """Response rates per action and segment learned from every recorded response."""
+    counts = (
+        m.Response.objects.exclude(response=m.Response.Answer.LATER)
+        .values_list("action", "segment", "response")
+        .order_by()
+    )
+    table = pd.DataFrame.from_records(list(counts), columns=["action", "segment", "response"])
+    table["segment"] = table["segment"].replace("", None)
+    return ResponseRates().fit(table, cat)
+
+
+def rates_table() -> pd.DataFrame:
+    """Each action's learned rate over all segments and per segment, with its count."""
+    cat = catalogue()
+    table = response_rates(cat).rates()
+    labels = {a.key: a.label for a in cat.actions}
+    table["label"] = table["action"].map(labels).fillna("")
+    table["overall"] = table["segment"] == ALL_SEGMENTS
+    return table
+
+
+def history(partner_id: int, now: dt.datetime) -> list[nba.Contact]:
+    """The partner's recorded responses as contact history ("later": offered, no answer yet)."""
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+    rows = m.Response.objects.filter(partner_id=partner_id, at__gt=since, at__lte=now)
+    return [
+        nba.Contact(
+            at=r.at,
+            action=r.action,
+            channel=r.channel,
+            response=None if r.response == m.Response.Answer.LATER else r.response,
+            kind=r.kind or None,
+        )
+        for r in rows.order_by("at")
+    ]
+
+
+def next_best_actions(
+    partner: BusinessPartner,
+    *,
+    channel: str | None = None,
+    intent: str | None = None,
+    asked_by: str = "agent",
+    user: User | AnonymousUser | None = None,
+    store: bool = True,
+    now: dt.datetime | None = None,
+) -> tuple[nba.Decision, m.Decision | None]:
+    """Decide for one partner now; stored (with its explanation) unless ``store`` is False."""
+    if channel is not None and channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+    if asked_by not in ASKED_BY:
+        raise ValueError(f"unknown asker {asked_by!r}")
+    now = now or timezone.now()
+    cat = catalogue()
+    context = partner_context(
+        partner.pk, day=timezone.localdate(now), intent=intent, channel=channel
+    )
+    learned = [a.key for a in cat.actions if a.propensity_field == field_name(a.key)]
+    if learned:
+        context.update(response_rates(cat).context(context.get("segment") or ALL_SEGMENTS, learned))
+    decision = nba.decide(
+        cat, context, now=now, history=history(partner.pk, now), customer=partner.number
+    )
+    if not store:
+        return decision, None
+    stored = m.Decision.objects.create(
+        partner=partner,
+        at=now,
+        channel=channel or "",
+        intent=intent or "",
+        asked_by=asked_by,
+        user=user if isinstance(user, User) else None,
+        segment=context.get("segment") or "",
+        top_action=decision.actions[0].action if decision.actions else "",
+        explanation=decision.to_dict(),
+    )
+    return decision, stored
+
+
+def record_response(
+    decision: m.Decision,
+    *,
+    action: str,
+    response: str,
+    agent: User | AnonymousUser | None = None,
+    now: dt.datetime | None = None,
+) -> m.Response:
+    """Record the customer's answer to one of the decision's offered actions."""
+    if response not in m.Response.Answer.values:
+        raise ValueError(
+            f"unknown response {response!r}; expected one of {m.Response.Answer.values}"
+        )
+    offered = {a["action"]: a for a in decision.explanation.get("actions", [])}
+    if action not in offered:
+        raise LookupError(f"action {action!r} was not offered in decision {decision.pk}")
+    with transaction.atomic():
+        return m.Response.objects.create(
+            decision=decision,
+            partner_id=decision.partner_id,
+            action=action,
+            channel=offered[action].get("channel", ""),
+            kind=offered[action].get("kind", ""),
+            segment=decision.segment,
+            response=response,
+            agent=agent if isinstance(agent, User) else None,
+            at=now or timezone.now(),
+        )
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the "Next best actions" card shows: the stored decision and its explanation."""
+
+    partner: BusinessPartner
+    decision: m.Decision
+    actions: list[dict[str, Any]]
+    not_offered: list[dict[str, Any]]
+    fired: list[dict[str, Any]]
+    answered: dict[str, str]
+
+
+def card(partner: BusinessPartner, decision: m.Decision) -> Card:
+    data = decision.explanation
+    answered = dict(decision.responses.values_list("action", "response"))
+    labels = dict(m.Action.objects.values_list("key", "label"))
+    actions = [
+        {**a, "label": a.get("label") or labels.get(a["action"], a["action"])}
+        for a in data["actions"]
+    ]
+    not_offered = [
+        {**n, "label": labels.get(n["action"], n["action"])} for n in data["not_offered"]
+    ]
+    return Card(partner, decision, actions, not_offered, data["fired"], answered)
+
+
+def card_context(
+    partner: BusinessPartner, user: Any, *, asked_by: str = "agent", intent: str | None = None
+) -> dict[str, Any]:
+    """The template context of the card (empty for a user without the view permission)."""
+    if not user.has_perm("nextbest.view_decision"):
+        return {}
+    _, stored = next_best_actions(
+        partner, channel="phone", intent=intent, asked_by=asked_by, user=user
+    )
+    assert stored is not None
+    return {"nba": card(partner, stored)}
