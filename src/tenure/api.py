@@ -52,6 +52,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/v1/partners", "tenure.partners.api.router")
+api.add_router("/v1", "tenure.partners.api_notes.router")
 api.add_router("/v1", "tenure.customervalue.api.router")
 api.add_router("/v1/recommendations", "tenure.guidance.api.router")
 api.add_router("/v1/cti", "tenure.cti.api.router")
@@ -60,3 +61,4 @@ api.add_router("/v1", "tenure.retention.api.router")
 api.add_router("/v1/searches", "tenure.reports.api.router")
 api.add_router("/v1", "tenure.campaigns.api_manage.router")
 api.add_router("/v1", "tenure.campaigns.api_desktop.router")
+api.add_router("/v1", "tenure.nextbest.api.router")
