@@ -7,11 +7,11 @@ import json
 
 import pytest
 from django.utils import timezone
+from tests.factories import make_dataset, make_partner
 
 from tenure.customerdata.models import Payment
 from tenure.nextbest.models import Decision, Response
 from tenure.partners.models import ChannelConsent
-from tests.factories import make_dataset, make_partner
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/partners/{}/next-best-actions"

@@ -6,16 +6,16 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from tests.factories import make_dataset, make_partner
 
 from tenure.campaigns.models import Campaign, Contact
 from tenure.customerdata.models import Complaint, Payment
 from tenure.nextbest.context import context_frame, partner_context
 from tenure.nextbest.fields import CONTEXT_FIELDS
 from tenure.nextbest.models import Response
-from tenure.nextbest.services import next_best_actions, record_response, rates_table
+from tenure.nextbest.services import next_best_actions, rates_table, record_response
 from tenure.partners.models import ChannelConsent
 from tenure.retention.models import PartnerIndicator
-from tests.factories import make_dataset, make_partner
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 20)
