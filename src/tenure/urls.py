@@ -23,6 +23,7 @@ urlpatterns = [
     path("retention/", include("tenure.retention.urls")),
     path("reports/", include("tenure.reports.urls")),
     path("campaigns/", include("tenure.campaigns.urls")),
+    path("next-best-actions/", include("tenure.nextbest.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,0 +1,53 @@
+"""The "Next best actions" card (partner page, inbound-call dialog) and the response rates page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from tenure.nextbest import services
+from tenure.nextbest.fields import INTENTS
+from tenure.nextbest.models import Decision, Response
+from tenure.partners.models import BusinessPartner
+
+
+@permission_required("nextbest.view_decision", raise_exception=True)
+def card(request: HttpRequest, number: str) -> HttpResponse:
+    """Decide now (stored) and render the card; ``asked_by`` cti from the call dialog."""
+    partner = get_object_or_404(BusinessPartner, number=number)
+    intent = request.GET.get("intent") or None
+    asked_by = "cti" if request.GET.get("asked_by") == "cti" else "agent"
+    context = services.card_context(
+        partner, request.user, asked_by=asked_by, intent=intent if intent in INTENTS else None
+    )
+    return render(request, "nextbest/partials/card.html", {"partner": partner, **context})
+
+
+@permission_required("nextbest.add_response", raise_exception=True)
+@require_POST
+def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record Accepted / Refused / Later for an action of the decision, then show a fresh card."""
+    decision = get_object_or_404(Decision.objects.select_related("partner"), pk=pk)
+    answer = request.POST.get("response", "")
+    if answer not in Response.Answer.values:
+        return HttpResponse(status=400)
+    try:
+        saved = services.record_response(
+            decision, action=request.POST.get("action", ""), response=answer, agent=request.user
+        )
+    except LookupError:
+        raise Http404("the action was not offered in this decision") from None
+    context = services.card_context(
+        decision.partner, request.user, asked_by=decision.asked_by, intent=decision.intent or None
+    )
+    context["recorded"] = saved
+    return render(request, "nextbest/partials/card.html", {"partner": decision.partner, **context})
+
+
+@permission_required("nextbest.view_response", raise_exception=True)
+def rates(request: HttpRequest) -> HttpResponse:
+    """Each action's learned response rate, overall and per segment, with its count."""
+    table = services.rates_table()
+    return render(request, "nextbest/rates.html", {"rows": table.to_dict("records")})
