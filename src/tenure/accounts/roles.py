@@ -34,6 +34,8 @@ _READ_CUSTOMER = [
     "guidance.view_recommendationtype",
     "customerdata.view_payment",
     "customerdata.view_complaint",
+    "partners.view_note",
+    "partners.view_task",
     "nextbest.view_decision",
     "nextbest.add_response",
 ]
@@ -89,6 +91,13 @@ _CAMPAIGNS_MANAGE = [
 """The retention and marketing team builds campaigns from templates and saved searches."""
 _UPLIFT = ["campaigns.view_upliftrun"]
 """Analysts and the retention team read the uplift models learned from finished campaigns."""
+_NOTES_WRITE = [
+    "partners.add_note",
+    "partners.change_note",
+    "partners.add_task",
+    "partners.change_task",
+]
+"""Agents write notes and tasks on a partner and complete the tasks assigned to them."""
 _CALLS = ["cti.view_call", "cti.change_call"]  # see the screen pop, pick the matching partner
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -98,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INDICATORS_UPDATE,
         *_CALLS,
         *_CAMPAIGNS_WORK,
+        *_NOTES_WRITE,
         "partners.add_businesspartner",
     ],
     MARKETING: [

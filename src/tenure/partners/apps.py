@@ -10,8 +10,16 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tenure.partners.models import BusinessPartner, ChannelConsent, PartnerPhoneNumber
+        from tenure.partners.models import (
+            BusinessPartner,
+            ChannelConsent,
+            Note,
+            PartnerPhoneNumber,
+            Task,
+        )
 
         auditlog.register(BusinessPartner)
         auditlog.register(PartnerPhoneNumber)
         auditlog.register(ChannelConsent)
+        auditlog.register(Note)
+        auditlog.register(Task)

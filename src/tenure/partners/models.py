@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BusinessPartner(models.Model):
@@ -116,3 +119,94 @@ class ChannelConsent(models.Model):
     def __str__(self) -> str:
         state = _("granted") if self.granted else _("refused")
         return f"{self.partner_id} {self.channel}: {state}"
+
+
+class Note(models.Model):
+    """A free-text note an agent keeps on a partner; pinned notes stay on top of the page."""
+
+    partner = models.ForeignKey(
+        BusinessPartner, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partner_notes",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    pinned = models.BooleanField(_("pinned"), default=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["partner", "-pinned", "-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-created_at"], name="note_partner_recent_idx")]
+        constraints = [models.CheckConstraint(condition=~models.Q(text=""), name="note_has_text")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.text[:40]}"
+
+
+class Task(models.Model):
+    """A follow-up on a partner for someone to do by a day: open until it is done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("task status", "Open")
+        DONE = "done", pgettext_lazy("task status", "Done")
+
+    partner = models.ForeignKey(
+        BusinessPartner, on_delete=models.CASCADE, related_name="tasks", db_index=False
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partner_tasks",
+        verbose_name=_("assigned to"),
+        db_index=False,
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=4, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["-status", models.F("due_on").asc(nulls_last=True), "id"]  # open first
+        permissions = [("complete_any_task", "Can complete or edit any task")]
+        indexes = [
+            models.Index(fields=["partner", "status", "due_on"], name="task_partner_idx"),
+            models.Index(fields=["assignee", "status", "due_on"], name="task_assignee_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="open") & models.Q(done_at__isnull=True))
+                | (models.Q(status="done") & models.Q(done_at__isnull=False)),
+                name="task_done_has_time",
+            ),
+            models.CheckConstraint(condition=~models.Q(title=""), name="task_has_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: object) -> bool:
+        """Open and past its due date (``today`` is the viewer's local day)."""
+        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today  # type: ignore[operator]

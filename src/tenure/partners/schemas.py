@@ -57,3 +57,47 @@ class ConsentDeliveryOut(Schema):
     updated: int
     unchanged: int
     rejected: list[ConsentRejectedOut]
+
+
+class NoteIn(Schema):
+    text: str
+    pinned: bool = False
+
+
+class NoteOut(Schema):
+    id: int
+    partner: str
+    author: str | None
+    text: str
+    pinned: bool
+    created_at: dt.datetime
+
+
+class TaskIn(Schema):
+    title: str
+    description: str = ""
+    assignee: str | None = None
+    """User name (or id) of the person to do it; empty: nobody yet."""
+    due_on: dt.date | None = None
+
+
+class TaskPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    assignee: str | None = None
+    due_on: dt.date | None = None
+    status: str | None = None
+    """``done`` completes the task, ``open`` reopens it."""
+
+
+class TaskOut(Schema):
+    id: int
+    partner: str
+    title: str
+    description: str
+    assignee: str | None
+    due_on: dt.date | None
+    status: str
+    created_by: str | None
+    created_at: dt.datetime
+    done_at: dt.datetime | None

@@ -1,4 +1,4 @@
-"""Business partner pages: search and the partner page with the customer value tile and trends."""
+"""Business partner pages: search, create, and the partner page (customer on a page)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tenure.core.http import HtmxHttpRequest
-from tenure.core.models import CUSTOMER_VALUE
-from tenure.core.selectors import module_is_active
 from tenure.partners.forms import PartnerForm
-from tenure.partners.phones import display
+from tenure.partners.page import interactions_context, partner_page_context
 from tenure.partners.selectors import partner_by_number, partner_search
 from tenure.partners.services import PartnerInvalid, partner_create
 
@@ -29,27 +27,16 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @permission_required("partners.view_businesspartner", raise_exception=True)
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def detail(request: HtmxHttpRequest, number: str) -> HttpResponse:
+    """Customer on a page; the interactions filter asks for its card alone (htmx)."""
     partner = partner_by_number(number=number)
     if partner is None:
         raise Http404("No such business partner")
-    context: dict[str, object] = {
-        "partner": partner,
-        "phones": [display(phone.e164) for phone in partner.phone_numbers.all()],
-    }
-    if module_is_active(CUSTOMER_VALUE) and request.user.has_perm(
-        "customervalue.view_customervaluedataset"
-    ):
-        from tenure.customervalue.views import tile_context
-
-        context.update(tile_context(partner_id=partner.pk, explain=True))
-    from tenure.retention.indicators import partner_indicators
-
-    context["indicators"] = partner_indicators(partner_id=partner.pk)
-    if request.user.has_perm("cti.view_call"):
-        from tenure.cti.selectors import partner_recent_calls
-
-        context["recent_calls"] = partner_recent_calls(partner=partner)
+    kind = request.GET.get("kind", "")
+    if request.htmx and request.htmx.target == "interactions":
+        context = interactions_context(user=request.user, partner=partner, kind=kind)
+        return render(request, "partners/partials/interactions.html", context)
+    context = partner_page_context(user=request.user, partner=partner, kind=kind)
     return render(request, "partners/detail.html", context)
 
 
