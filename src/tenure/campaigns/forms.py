@@ -103,6 +103,7 @@ class PopulateForm(forms.Form):
         ("search", _("Saved advanced search")),
         ("segment", _("Customer segment")),
         ("list", _("List of partner numbers (CSV)")),
+        ("next_best_action", _("Customers whose next best action is")),
     ]
     source = forms.ChoiceField(
         label=_("Add targets from"), choices=SOURCES, widget=forms.RadioSelect, initial="search"
@@ -129,6 +130,13 @@ class PopulateForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.parquet,.pq"}),
     )
 
+    next_best_action = forms.ChoiceField(
+        label=_("Next best action (latest proactive run)"),
+        choices=[],
+        required=False,
+        help_text=_("From the latest 'tenure nba run' over the whole base."),
+    )
+
     uplift_run = forms.ModelChoiceField(
         label=_("Rank by the uplift model"),
         queryset=UpliftRun.objects.none(),
@@ -153,6 +161,10 @@ class PopulateForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["saved_search"].queryset = visible_saved_searches(user)  # type: ignore[attr-defined]
+        from tenure.nextbest.models import Action
+
+        actions = [("", _("— choose —")), *Action.objects.values_list("key", "label")]
+        self.fields["next_best_action"].choices = actions  # type: ignore[attr-defined]
         runs = UpliftRun.objects.select_related("campaign").defer("artifact", "figures")
         if user.has_perm("campaigns.view_upliftrun") and runs.exists():
             self.fields["uplift_run"].queryset = runs  # type: ignore[attr-defined]
@@ -162,7 +174,12 @@ class PopulateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        needed = {"search": "saved_search", "segment": "segment", "list": "partner_list"}
+        needed = {
+            "search": "saved_search",
+            "segment": "segment",
+            "list": "partner_list",
+            "next_best_action": "next_best_action",
+        }
         field = needed.get(data.get("source") or "")
         if field and not data.get(field):
             self.add_error(field, _("Choose where the targets come from."))

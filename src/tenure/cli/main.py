@@ -15,6 +15,7 @@ from tenure.cli.churn import churn_app
 from tenure.cli.clv import clv_app
 from tenure.cli.cti import cti_app
 from tenure.cli.customervalue import customervalue_app
+from tenure.cli.nba import nba_app
 from tenure.cli.propensity import propensity_app
 from tenure.cli.uplift import uplift_app
 
@@ -36,6 +37,7 @@ app.add_typer(churn_app, name="churn")
 app.add_typer(uplift_app, name="uplift")
 app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(customervalue_app, name="customervalue")
+app.add_typer(nba_app, name="nba")
 console = Console()
 errors = Console(stderr=True)
 GRACEFUL_SHUTDOWN_SECONDS = 5

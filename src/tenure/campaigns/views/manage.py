@@ -394,6 +394,13 @@ def _source(form: PopulateForm) -> tuple[TargetSource, list[RowError]]:
             source = source_from_saved_search(data["saved_search"].pk)
         elif data["source"] == "segment":
             source = source_from_segment(data["segment"].pk)
+        elif data["source"] == "next_best_action":
+            from tenure.nextbest.proactive import NoProactiveRun, source_from_next_best_action
+
+            try:
+                source = source_from_next_best_action(data["next_best_action"])
+            except NoProactiveRun as exc:
+                raise CampaignError(str(exc)) from None
         else:
             upload = data["partner_list"]
             source, rejects = source_from_list(upload, file_name=upload.name)

@@ -1,0 +1,72 @@
+"""``tenure nba``: the proactive next-best-action run over the whole base (progress bar; Ctrl+C
+leaves nothing behind), and the top actions of the latest run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from tenure.cli import setup_django
+
+nba_app = typer.Typer(help="Next best actions: the proactive run over the whole base.")
+console = Console()
+errors = Console(stderr=True)
+EXIT_INTERRUPTED = 130
+
+
+@nba_app.command("run")
+def run(
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Decide every partner's next best action now and store each one's top action."""
+    setup_django()
+    from tenure.nextbest.proactive import run_proactive
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=errors, disable=quiet) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage.capitalize(), total=total or 1)
+            progress.update(tasks[stage], completed=done, total=total or 1)
+
+        try:
+            result = run_proactive(progress=report)
+        except KeyboardInterrupt:
+            errors.print("Interrupted: nothing was stored; the previous run stays in use.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    seconds = (result.finished_at - result.started_at).total_seconds() if result.finished_at else 0
+    console.print(f"Run {result.pk}: {result.partners} partners decided in {seconds:.1f} s.")
+    _summary(result.pk)
+
+
+def _summary(run_id: int) -> None:
+    from django.db.models import Count
+
+    from tenure.nextbest.models import ProactiveResult
+
+    table = Table(title="Top actions", title_justify="left")
+    table.add_column("Action")
+    table.add_column("Partners", justify="right")
+    counts = (
+        ProactiveResult.objects.filter(run_id=run_id)
+        .values("action")
+        .annotate(n=Count("id"))
+        .order_by("-n", "action")
+    )
+    for row in counts:
+        table.add_row(row["action"], f"{row['n']:,}")
+    console.print(table)
