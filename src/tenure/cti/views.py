@@ -56,8 +56,9 @@ async def _events(user_id: int, last_id: int | None) -> AsyncGenerator[str, None
         for message in missed:
             yield _frame(message)
         while True:
-            try:
-                message = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+            try:  # a timeout scope, not wait_for: no task per message on the hot path
+                async with asyncio.timeout(KEEPALIVE_SECONDS):
+                    message = await queue.get()
             except TimeoutError:
                 yield ": keepalive\n\n"
                 continue
