@@ -128,3 +128,13 @@ def test_response_errors(api_as) -> None:
     assert odd.status_code == 422
     assert odd.json()["errors"][0]["field"] == "response"
     assert post(client, 999999, {"action": "x", "response": "refused"}).status_code == 404
+
+
+def test_documented_in_openapi(client_as) -> None:
+    schema = client_as("agent").get("/api/openapi.json").json()
+    decide = schema["paths"]["/api/v1/partners/{number}/next-best-actions"]["get"]
+    params = {p["name"]: p for p in decide["parameters"]}
+    assert set(params) >= {"number", "channel", "intent"}
+    assert {"200", "404", "422"} <= set(decide["responses"])
+    respond = schema["paths"]["/api/v1/decisions/{decision_id}/responses"]["post"]
+    assert {"201", "404", "422"} <= set(respond["responses"])

@@ -67,3 +67,12 @@ def test_a_context_weight_needs_one_target() -> None:
     )
     with pytest.raises(ValidationError):
         weight.full_clean()
+
+
+def test_the_docs_list_every_field_rules_may_read() -> None:
+    from pathlib import Path
+
+    from tenure.nextbest.fields import CONTEXT_FIELDS
+
+    docs = (Path(__file__).resolve().parents[4] / "docs" / "nextbest.md").read_text()
+    assert [name for name in CONTEXT_FIELDS if f"| `{name}` |" not in docs] == []
