@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from tenure.analytics import nba
@@ -79,15 +80,48 @@ def catalogue() -> nba.Catalogue:
 
 
 def response_rates(cat: nba.Catalogue) -> ResponseRates:
-    """Response rates per action and segment learned from every recorded response."""
+    """Response rates per action and segment learned from every recorded response (counted by
+    the database: one row per action, segment and answer)."""
     counts = (
         m.Response.objects.exclude(response=m.Response.Answer.LATER)
         .values_list("action", "segment", "response")
+        .annotate(n=Count("id"))
         .order_by()
     )
-    table = pd.DataFrame.from_records(list(counts), columns=["action", "segment", "response"])
+    grouped = pd.DataFrame.from_records(
+        list(counts), columns=["action", "segment", "response", "n"]
+    )
+    table = grouped.loc[grouped.index.repeat(grouped["n"])].drop(columns="n")
     table["segment"] = table["segment"].replace("", None)
-    return ResponseRates().fit(table, cat)
+    return ResponseRates().fit(table.reset_index(drop=True), cat)
+
+
+_LEARNED: dict[str, Any] = {}
+
+
+def learned_context(
+    cat: nba.Catalogue, segment: str | None, actions: list[str]
+) -> dict[str, float]:
+    """The learned rates of ``actions`` in ``segment`` as context fields (``field_name``).
+
+    The fitted rates are kept per process until a response is added (the greatest response id)
+    or the priors change, so a call costs one index lookup instead of a fit.
+    """
+    latest = m.Response.objects.aggregate(latest=Max("id"))["latest"]
+    key = (latest, tuple((a.key, a.probability) for a in cat.actions))
+    if _LEARNED.get("key") != key:
+        fitted = response_rates(cat)
+        table = fitted.rates()
+        rates = dict(
+            zip(zip(table["action"], table["segment"], strict=True), table["rate"], strict=True)
+        )
+        _LEARNED.update(key=key, fitted=fitted, rates=rates)
+    rates, fitted = _LEARNED["rates"], _LEARNED["fitted"]
+    found: dict[str, float] = {}
+    for action in actions:
+        rate = rates.get((action, segment or ALL_SEGMENTS), rates.get((action, ALL_SEGMENTS)))
+        found[field_name(action)] = float(rate) if rate is not None else fitted.rate(action).rate
+    return found
 
 
 def rates_table() -> pd.DataFrame:
@@ -138,7 +172,7 @@ def next_best_actions(
     )
     learned = [a.key for a in cat.actions if a.propensity_field == field_name(a.key)]
     if learned:
-        context.update(response_rates(cat).context(context.get("segment") or ALL_SEGMENTS, learned))
+        context.update(learned_context(cat, context.get("segment"), learned))
     decision = nba.decide(
         cat, context, now=now, history=history(partner.pk, now), customer=partner.number
     )

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 20)
 
 
-def test_fields_from_every_source() -> None:
+def full_context() -> dict:
+    """A partner with a row in every source; checks and returns their context."""
     partner = make_partner("7001", customer_since=dt.date(2024, 11, 21))
     make_dataset(partner, segment="B", risk_class="2", churn_score=40, customer_value=6)
     PartnerIndicator.objects.create(partner=partner, traffic_light="yellow", nps=8)
@@ -61,19 +62,31 @@ def test_fields_from_every_source() -> None:
     assert context["tenure_months"] == 23
     assert context["is_customer"]
     assert (context["intent"], context["channel"]) == ("billing", "phone")
+    return context
+
+
+def test_fields_from_every_source() -> None:
+    full_context()
+
+
+def same(a: object, b: object) -> bool:
+    return a == b or (a != a and b != b) or (a is None and b != b) or (b is None and a != a)
 
 
 def test_the_batch_frame_equals_the_one_partner_context() -> None:
-    first = make_partner("7002", customer_since=dt.date(2020, 1, 1))
-    make_dataset(first, segment="A", churn_score=5)
-    second = make_partner("7003", left_on=dt.date(2026, 1, 1))
-    frame = context_frame(day=DAY).set_index("number")
-    assert list(frame.index) == ["7002", "7003"]
-    assert frame.loc["7003", "is_customer"] == False  # noqa: E712
-    assert frame.loc["7002", "segment"] == "A"
-    one = partner_context(second.pk, day=DAY)
-    assert one["is_customer"] == frame.loc["7003", "is_customer"]
-    assert one["customer"] == second.pk
+    full = full_context()
+    first = make_partner("7002", customer_since=dt.date(2020, 1, 31))
+    make_dataset(first, segment="A", churn_score=5, customer_value=None)
+    make_partner("7003", left_on=dt.date(2026, 1, 1))
+    frame = context_frame(day=DAY, intent="billing", channel="phone")
+    assert list(frame["number"]) == ["7001", "7002", "7003"]
+    assert frame.loc[frame["number"] == "7003", "is_customer"].item() == False  # noqa: E712
+    for row in frame.to_dict("records"):
+        one = partner_context(row["customer"], day=DAY, intent="billing", channel="phone")
+        assert list(one) == list(row)
+        differ = {k: (one[k], row[k]) for k in row if not same(one[k], row[k])}
+        assert differ == {}, row["number"]
+    assert full["payments_overdue"] == 2
 
 
 def test_responses_teach_the_rate_shown_per_action_with_its_count() -> None:
