@@ -113,11 +113,13 @@ def test_demo_data_is_loaded_once(tenure, tmp_path: Path) -> None:
     assert "fitted as model run 1" in " ".join(first.stdout.split())
     assert "too few customers for a churn model" in " ".join(first.stdout.split())
     assert "Demo relationships: 60 partners dated" in " ".join(first.stdout.split())
+    assert "Demo notes and tasks: 4 notes, 4 tasks." in " ".join(first.stdout.split())
     rows = purchases.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "partner,date,amount" and len(rows) > 60
     again = tenure(*demo)
     assert "already" in again.stdout and "model run" not in again.stdout
     assert "Demo relationships: 0 partners dated" in " ".join(again.stdout.split())
+    assert "Demo notes and tasks" not in again.stdout
     scored = tenure("clv", "score", "1").stdout
     assert "Scored 60 customers" in scored and "accepted 60," in scored
 

@@ -291,6 +291,9 @@ def load_demo(
 
     load_demo_uplift_campaign(numbers=numbers, seed=seed, console=console)
     demo_campaigns(console=console, seed=seed)
+    from tenure.cli.demo_notes import load_demo_notes
+
+    load_demo_notes(console=console)
     if partner_rows:
         console.print(
             f"Demo data: {len(partner_rows)} business partners, {len(dataset_rows)} datasets."

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +27,15 @@ KINDS = {
     "note": gettext_lazy("Notes"),
 }
 """Interaction kinds and their filter labels, in the order the filter offers them."""
+
+KIND_NAMES = {
+    "call": gettext_lazy("Call"),
+    "campaign": gettext_lazy("Campaign contact"),
+    "complaint": gettext_lazy("Complaint"),
+    "payment": gettext_lazy("Payment"),
+    "note": gettext_lazy("Note"),
+}
+"""What one line of the timeline is, in words."""
 
 KIND_PERMISSIONS = {
     "call": "cti.view_call",
@@ -48,12 +58,16 @@ class Interaction:
 
     @property
     def kind_label(self) -> str:
-        return str(KINDS[self.kind])
+        return str(KIND_NAMES[self.kind])
 
 
 def visible_kinds(user: Any) -> list[str]:
     """The kinds of interaction ``user`` may read."""
     return [kind for kind, permission in KIND_PERMISSIONS.items() if user.has_perm(permission)]
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -104,7 +118,7 @@ def _complaints(partner_id: int, limit: int, summary_url: str) -> Iterable[Inter
         :limit
     ]:
         state = (
-            _("closed on %(day)s") % {"day": complaint.closed.isoformat()}
+            _("closed on %(day)s") % {"day": _day(complaint.closed)}
             if complaint.closed
             else _("open")
         )
@@ -130,9 +144,9 @@ def _payments(partner_id: int, limit: int, summary_url: str) -> Iterable[Interac
     )
     for payment in payments:
         if payment.paid_date:
-            state = _("paid on %(day)s") % {"day": payment.paid_date.isoformat()}
+            state = _("paid on %(day)s") % {"day": _day(payment.paid_date)}
         else:
-            state = _("unpaid, due %(day)s") % {"day": payment.due_date.isoformat()}
+            state = _("unpaid, due %(day)s") % {"day": _day(payment.due_date)}
         summary = _("Invoice %(reference)s · %(amount)s · %(state)s") % {
             "reference": payment.reference,
             "amount": payment.amount,

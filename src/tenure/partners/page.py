@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -92,7 +93,10 @@ def partner_alerts(*, partner: BusinessPartner, open_tasks: list[Task] | None) -
     """Alerts above the page, in words: the customer left, overdue tasks, no consent at all."""
     alerts = []
     if partner.left_on:
-        alerts.append(_("The customer left on %(day)s.") % {"day": partner.left_on.isoformat()})
+        alerts.append(
+            _("The customer left on %(day)s.")
+            % {"day": date_format(partner.left_on, "SHORT_DATE_FORMAT")}
+        )
     overdue = sum(1 for task in open_tasks or [] if getattr(task, "overdue", False))
     if overdue:
         alerts.append(

@@ -62,7 +62,7 @@ def test_merged_newest_first_with_kind_summary_and_link(history) -> None:
     assert call.summary.startswith("Inbound call")
     assert contact.summary == "Winter retention · Reached · Retained"
     assert contact.link.startswith("/campaigns/")
-    assert "unpaid, due 2026-11-14" in unpaid.summary and "paid on 2026-11-12" in paid.summary
+    assert "unpaid, due 11/14/2026" in unpaid.summary and "paid on 11/12/2026" in paid.summary
     assert complaint.summary == "major complaint K-1 · Wrong meter reading · open"
     assert complaint.link == "/retention/partners/4711/crm-summary/" and complaint.all_day
 
