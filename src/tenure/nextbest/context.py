@@ -1,7 +1,8 @@
 """The customer context the next-best-action rules read: one partner (a call) or the whole base.
 
-One set-based query per source (current customer value row, indicators, overdue payments, open
-complaints, running campaigns, last campaign contact, consents), by partner id. The whole base
+One set-based query per source, by partner id: the partner joined with its current customer
+value row and indicators, overdue payments, open complaints, running campaigns, the last campaign
+contact, consents. The whole base
 is merged into a table with pandas (:func:`context_frame`); a call runs the same queries for one
 partner and derives the fields in plain Python (:func:`partner_context`, a few milliseconds
 instead of pandas' per-call overhead). A test checks both give the same fields and values.
@@ -20,10 +21,8 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from tenure.campaigns.models import Contact
 from tenure.campaigns.selectors import running
 from tenure.customerdata.models import Complaint, Payment
-from tenure.customervalue.models import CurrentCustomerValue
 from tenure.nextbest.fields import CONTEXT_FIELDS
 from tenure.partners.models import BusinessPartner, Channel, ChannelConsent
-from tenure.retention.models import PartnerIndicator
 
 CAMPAIGN_TYPES = ("retention", "loyalty", "caring")
 VALUE_COLUMNS = ["segment", "customer_value", "risk_class", "churn_score", "bad_debt_score",
@@ -44,19 +43,23 @@ def _sources(ids: Sequence[int] | None, day: dt.date) -> dict[str, tuple[Any, li
     return {
         "base": (
             _only(BusinessPartner.objects.all(), ids, "id").values_list(
-                "id", "number", "customer_since", "left_on"
+                "id",
+                "number",
+                "customer_since",
+                "left_on",
+                *(f"current_value__{name}" for name in VALUE_FIELDS),
+                "indicator__traffic_light",
+                "indicator__nps",
             ),
-            ["customer", "number", "customer_since", "left_on"],
-        ),
-        "values": (
-            _only(CurrentCustomerValue.objects.all(), ids).values_list("partner_id", *VALUE_FIELDS),
-            ["customer", *VALUE_COLUMNS],
-        ),
-        "indicators": (
-            _only(PartnerIndicator.objects.all(), ids).values_list(
-                "partner_id", "traffic_light", "nps"
-            ),
-            ["customer", "traffic_light", "nps"],
+            [
+                "customer",
+                "number",
+                "customer_since",
+                "left_on",
+                *VALUE_COLUMNS,
+                "traffic_light",
+                "nps",
+            ],
         ),
         "overdue": (
             _only(Payment.objects.filter(paid_date__isnull=True, due_date__lt=day), ids)
@@ -108,7 +111,7 @@ def context_frame(
         for name, (query, columns) in _sources(partner_ids, day).items()
     }
     frame = parts["base"]
-    for name in ("values", "indicators", "overdue", "complaints", "worked"):
+    for name in ("overdue", "complaints", "worked"):
         frame = frame.merge(parts[name], on="customer", how="left")
     today = pd.Timestamp(day)
     for name in COUNTS:
@@ -155,7 +158,7 @@ def partner_context(
     if not rows["base"]:
         return {}
     found: dict[str, Any] = dict(rows["base"][0])
-    for name in ("values", "indicators", "overdue", "complaints", "worked"):
+    for name in ("overdue", "complaints", "worked"):
         found.update(rows[name][0] if rows[name] else {})
     context: dict[str, Any] = {"customer": partner_id, "number": found["number"]}
     context["segment"], context["risk_class"] = found.get("segment"), found.get("risk_class")

@@ -5,10 +5,13 @@ contact pressure and the learned response rates."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Count, Max
@@ -97,6 +100,9 @@ def response_rates(cat: nba.Catalogue) -> ResponseRates:
 
 
 _LEARNED: dict[str, Any] = {}
+RATES_SECONDS = 60.0
+"""How long a process uses its fitted rates before checking for new responses (setting
+``TENURE_NBA_RATES_SECONDS``): refitting on every response would cost each call a fit."""
 
 
 def learned_context(
@@ -104,18 +110,22 @@ def learned_context(
 ) -> dict[str, float]:
     """The learned rates of ``actions`` in ``segment`` as context fields (``field_name``).
 
-    The fitted rates are kept per process until a response is added (the greatest response id)
-    or the priors change, so a call costs one index lookup instead of a fit.
+    The fitted rates are kept per process; after ``TENURE_NBA_RATES_SECONDS`` a call checks the
+    greatest response id (an index lookup) and refits only when responses were added or the
+    catalogue's priors changed.
     """
-    latest = m.Response.objects.aggregate(latest=Max("id"))["latest"]
-    key = (latest, tuple((a.key, a.probability) for a in cat.actions))
-    if _LEARNED.get("key") != key:
-        fitted = response_rates(cat)
-        table = fitted.rates()
-        rates = dict(
-            zip(zip(table["action"], table["segment"], strict=True), table["rate"], strict=True)
-        )
-        _LEARNED.update(key=key, fitted=fitted, rates=rates)
+    priors = tuple((a.key, a.probability) for a in cat.actions)
+    seconds = float(getattr(settings, "TENURE_NBA_RATES_SECONDS", RATES_SECONDS))
+    fresh = time.monotonic() - _LEARNED.get("checked", -math.inf) < seconds
+    if not (fresh and _LEARNED.get("priors") == priors):
+        latest = m.Response.objects.aggregate(latest=Max("id"))["latest"]
+        if _LEARNED.get("key") != (latest, priors):
+            fitted = response_rates(cat)
+            table = fitted.rates()
+            pairs = zip(table["action"], table["segment"], strict=True)
+            rates = dict(zip(pairs, table["rate"], strict=True))
+            _LEARNED.update(key=(latest, priors), fitted=fitted, rates=rates)
+        _LEARNED.update(checked=time.monotonic(), priors=priors)
     rates, fitted = _LEARNED["rates"], _LEARNED["fitted"]
     found: dict[str, float] = {}
     for action in actions:
