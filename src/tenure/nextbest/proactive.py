@@ -72,11 +72,13 @@ def run_proactive(
 
 
 def _write(run: m.ProactiveRun, top: pd.DataFrame, report: Progress) -> None:
+    """Each partner's top action: COPY on PostgreSQL, batched inserts elsewhere."""
     customers = top["customer"].to_numpy(dtype=np.int64)
     actions = top["action"].astype(str).to_numpy()
     scores = top["score"].to_numpy(dtype=np.float64)
     total = len(customers)
     table = m.ProactiveResult._meta.db_table
+    columns = "(run_id, partner_id, action, score)"
     with connection.cursor() as cursor:
         for start in range(0, total, WRITE_CHUNK):
             stop = min(start + WRITE_CHUNK, total)
@@ -84,10 +86,12 @@ def _write(run: m.ProactiveRun, top: pd.DataFrame, report: Progress) -> None:
                 (run.pk, int(customers[i]), str(actions[i]), float(scores[i]))
                 for i in range(start, stop)
             ]
-            cursor.executemany(
-                f"INSERT INTO {table} (run_id, partner_id, action, score) VALUES (%s, %s, %s, %s)",
-                rows,
-            )
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s)", rows)
             report("storing", stop, total)
 
 
