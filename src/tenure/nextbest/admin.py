@@ -3,6 +3,7 @@ from django.contrib import admin
 from tenure.nextbest.fields import help_text
 from tenure.nextbest.models import (
     Action,
+    Arbitration,
     ContextWeight,
     Decision,
     PressurePolicy,
@@ -55,3 +56,11 @@ class ResponseAdmin(admin.ModelAdmin):
 @admin.register(ProactiveRun)
 class ProactiveRunAdmin(admin.ModelAdmin):
     list_display = ["started_at", "finished_at", "partners", "complete"]
+
+
+@admin.register(Arbitration)
+class ArbitrationAdmin(admin.ModelAdmin):
+    list_display = ["mode", "propensity", "context_weight", "value", "lever"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not Arbitration.objects.exists()

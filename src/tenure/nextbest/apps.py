@@ -10,7 +10,13 @@ class NextBestConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tenure.nextbest.models import Action, ContextWeight, PressurePolicy, Track
+        from tenure.nextbest.models import (
+            Action,
+            Arbitration,
+            ContextWeight,
+            PressurePolicy,
+            Track,
+        )
 
-        for model in (Track, Action, PressurePolicy, ContextWeight):
+        for model in (Track, Action, PressurePolicy, ContextWeight, Arbitration):
             auditlog.register(model)

@@ -222,6 +222,28 @@ class ContextWeight(models.Model):
             raise ValidationError({"weight": _("The weight must be ≥ 0.")})
 
 
+class Arbitration(models.Model):
+    """How offerable actions are ranked (one row): by track order then the track's
+    prioritisation, or by the score propensity × context weight × value × lever."""
+
+    class Mode(models.TextChoices):
+        TRACK = "track", _("Track order, then return or profit")
+        SCORE = "score", _("Score: propensity × context weight × value × lever")
+
+    mode = models.CharField(_("ranking"), max_length=5, choices=Mode.choices, default="track")
+    propensity = models.BooleanField(_("use the propensity"), default=True)
+    context_weight = models.BooleanField(_("use the context weight"), default=True)
+    value = models.BooleanField(_("use the value"), default=True)
+    lever = models.BooleanField(_("use the business lever"), default=True)
+
+    class Meta:
+        verbose_name = _("arbitration")
+        verbose_name_plural = _("arbitration")
+
+    def __str__(self) -> str:
+        return str(self.get_mode_display())
+
+
 class Decision(models.Model):
     """One arbitration for one partner, with the engine's JSON explanation (shown on demand)."""
 

@@ -79,7 +79,17 @@ def catalogue() -> nba.Catalogue:
         for w in m.ContextWeight.objects.all()
         if w.action_id is None or w.action_id in active
     ]
-    return nba.Catalogue(tuple(actions), tuple(tracks), tuple(pressure), tuple(weights))
+    row = m.Arbitration.objects.first() or m.Arbitration()
+    arbitration = nba.Arbitration(
+        mode=row.mode,  # type: ignore[arg-type]
+        propensity=row.propensity,
+        context_weight=row.context_weight,
+        value=row.value,
+        lever=row.lever,
+    )
+    return nba.Catalogue(
+        tuple(actions), tuple(tracks), tuple(pressure), tuple(weights), arbitration
+    )
 
 
 def response_rates(cat: nba.Catalogue) -> ResponseRates:

@@ -138,3 +138,20 @@ def test_documented_in_openapi(client_as) -> None:
     assert {"200", "404", "422"} <= set(decide["responses"])
     respond = schema["paths"]["/api/v1/decisions/{decision_id}/responses"]["post"]
     assert {"201", "404", "422"} <= set(respond["responses"])
+
+
+def test_score_arbitration_ranks_by_propensity_weight_value_and_lever(api_as) -> None:
+    from tenure.nextbest.models import Action, Arbitration, PressurePolicy
+
+    at_risk_partner(segment="C")
+    PressurePolicy.objects.filter(type="limit").update(max_offers=5)
+    Action.objects.filter(key="premium-service-free").update(lever=10.0)
+    Arbitration.objects.create(mode="score")
+    body = api_as("agent").get(URL.format("5001") + "?intent=cancellation").json()
+    first, second = body["actions"][:2]
+    assert [first["action"], second["action"]] == [
+        "premium-service-free",
+        "retention-loyalty-discount",
+    ]
+    assert first["score"] == pytest.approx(first["probability"] * 5.0 * first["value"] * 10.0)
+    assert Decision.objects.get().explanation["arbitration"]["mode"] == "score"
