@@ -65,6 +65,8 @@ def test_agent_writes_a_note_and_a_task_and_completes_it_screenshot(session, mak
     expect(notes.get_by_test_id("note")).to_have_count(1)
     expect(notes.get_by_test_id("note").first).to_contain_text("cheaper tariff")
     expect(notes.get_by_test_id("note").first).to_contain_text("agent.meier")
+    expect(timeline.locator("tbody tr")).to_have_count(3)  # the timeline reloaded with the note
+    expect(timeline.locator("tbody tr").first).to_contain_text("cheaper tariff")
 
     tasks = page.get_by_test_id("tasks")
     tasks.get_by_text("New task").click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -207,6 +209,6 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_overdue(self, today: object) -> bool:
+    def is_overdue(self, today: dt.date) -> bool:
         """Open and past its due date (``today`` is the viewer's local day)."""
-        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today  # type: ignore[operator]
+        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today

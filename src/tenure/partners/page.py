@@ -42,7 +42,7 @@ def sees_analysis(user: Actor) -> bool:
 
 def channel_consents(partner: BusinessPartner) -> list[dict[str, Any]]:
     """One row per channel: granted, refused or not recorded (with when and where from)."""
-    recorded = {consent.channel: consent for consent in partner.consents.all()}
+    recorded = {consent.channel: consent for consent in partner.consents.all()}  # prefetched
     return [
         {"channel": value, "label": label, "consent": recorded.get(value)}
         for value, label in Channel.choices
@@ -103,7 +103,7 @@ def partner_alerts(*, partner: BusinessPartner, open_tasks: list[Task] | None) -
             ngettext("%(count)d task is overdue.", "%(count)d tasks are overdue.", overdue)
             % {"count": overdue}
         )
-    if not any(consent.granted for consent in partner.consents.all()):
+    if not any(consent.granted for consent in partner.consents.all()):  # prefetched
         alerts.append(_("No contact consent: do not make marketing offers."))
     return alerts
 
@@ -123,8 +123,11 @@ def partner_page_context(
     *, user: Actor, partner: BusinessPartner, kind: str = ""
 ) -> dict[str, Any]:
     """Everything the partner page shows ``user``."""
+    from django.db.models import prefetch_related_objects
+
     from tenure.retention.indicators import partner_indicators
 
+    prefetch_related_objects([partner], "consents")  # read by the contact card and the alerts
     context: dict[str, Any] = {
         "partner": partner,
         "phones": [display(phone.e164) for phone in partner.phone_numbers.all()],

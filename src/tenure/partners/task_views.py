@@ -31,6 +31,8 @@ from tenure.partners.page import (
 )
 from tenure.partners.selectors import partner_by_number
 
+NOTES_CHANGED = "partner-notes-changed"
+
 
 def _partner(number: str) -> BusinessPartner:
     partner = partner_by_number(number=number)
@@ -74,7 +76,9 @@ def add_note(request: HtmxHttpRequest, number: str) -> HttpResponse:
         **notes_context(user=request.user, partner=partner),
         "note_message": _("Note added."),
     }
-    return render(request, "partners/partials/notes.html", context)
+    response = render(request, "partners/partials/notes.html", context)
+    response["HX-Trigger"] = NOTES_CHANGED  # the timeline reloads itself
+    return response
 
 
 @require_POST

@@ -64,6 +64,7 @@ def test_adding_a_note_with_htmx_swaps_the_card_and_keeps_text_on_errors(client_
     assert "checked" in refused.content.decode()  # the pin is kept
     added = post(agent, PAGE + "notes/", {"text": "Prefers e-mail"})
     assert added.status_code == 200 and "Prefers e-mail" in added.content.decode()
+    assert added["HX-Trigger"] == "partner-notes-changed"  # the timeline reloads itself
     assert Note.objects.get().author.username == "agent"
     plain = post(agent, PAGE + "notes/", {"text": "Second"}, htmx=False)
     assert plain.status_code == 302 and plain["Location"] == PAGE
