@@ -134,3 +134,10 @@ def test_the_analyst_sees_the_model_reasons_and_the_agent_does_not(open_session,
     expect(agent.page.get_by_test_id("customer-value-tile")).to_be_visible()
     expect(agent.page.get_by_test_id("model-reasons")).to_have_count(0)
     expect(agent.page.get_by_test_id("campaign-history")).to_have_count(0)
+    agent.page.set_viewport_size({"width": 390, "height": 844})  # a phone: one column, no sideways
+    agent.goto(f"/partners/{partner.number}/")  # the charts size themselves on load
+    expect(agent.page.get_by_test_id("notes")).to_be_visible()
+    assert agent.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    tile_box = agent.page.get_by_test_id("customer-value-tile").bounding_box()
+    contact_box = agent.page.get_by_test_id("partner-contact").bounding_box()
+    assert tile_box and contact_box and contact_box["y"] > tile_box["y"]  # stacked, tile first
