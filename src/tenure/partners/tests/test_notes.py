@@ -198,3 +198,10 @@ def test_api_tasks_create_list_and_complete(partner, api_as, make_user) -> None:
         == 404
     )
     assert Note.objects.count() == 0
+
+
+def test_openapi_documents_notes_and_tasks(client_as) -> None:
+    paths = client_as("agent").get("/api/openapi.json").json()["paths"]
+    assert set(paths["/api/v1/partners/{number}/notes"]) == {"get", "post"}
+    assert set(paths["/api/v1/partners/{number}/tasks"]) == {"get", "post"}
+    assert set(paths["/api/v1/tasks/{task_id}"]) == {"patch"}
