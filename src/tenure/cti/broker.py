@@ -52,9 +52,21 @@ class CallBroker:
         """Queue the message for every open desktop of the user; returns how many there are."""
         with self._lock:
             entries = list(self._subscribers.get(user_id, ()))
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
         for loop, queue in entries:
-            loop.call_soon_threadsafe(_offer, queue, message)
+            if loop is running:  # the relay, on the desktops' own loop: no wake-up needed
+                _offer(queue, message)
+            else:
+                loop.call_soon_threadsafe(_offer, queue, message)
         return len(entries)
+
+    def listening(self, user_ids: list[int]) -> list[int]:
+        """Those of the users with an open desktop in this process."""
+        with self._lock:
+            return [user_id for user_id in user_ids if user_id in self._subscribers]
 
     def desktops(self, user_id: int) -> int:
         with self._lock:
@@ -75,11 +87,25 @@ def publish_after_commit(user_ids: list[int], message: dict[str, Any]) -> None:
     if not user_ids:
         return
     if connection.vendor == "postgresql":
-        payload = json.dumps({**message, "users": user_ids})
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload(user_ids, message)])
         return
     transaction.on_commit(lambda: [broker.publish(user_id, message) for user_id in user_ids])
+
+
+def payload(user_ids: list[int], message: dict[str, Any]) -> str:
+    """A notification: the addressed user ids, then the message. Every server process receives
+    every notification; one without a desktop of these users skips it without decoding JSON."""
+    return f"{','.join(map(str, user_ids))}|{json.dumps(message)}"
+
+
+def _deliver(notification: str) -> None:
+    users, _, body = notification.partition("|")
+    local = broker.listening([int(user_id) for user_id in users.split(",")])
+    if local:
+        message = json.loads(body)
+        for user_id in local:
+            broker.publish(user_id, message)
 
 
 class PostgresRelay:
@@ -121,9 +147,7 @@ class PostgresRelay:
                     await db.execute(f"LISTEN {CHANNEL}")
                     self._listening.set()
                     async for notification in db.notifies():
-                        message = json.loads(notification.payload)
-                        for user_id in message.pop("users"):
-                            broker.publish(user_id, message)
+                        _deliver(notification.payload)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database restarted or the network dropped: listen again

@@ -11,7 +11,6 @@ address, correlation id), exactly as its ``post_save`` receiver would write it
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
 
 from auditlog.cid import get_cid
@@ -26,7 +25,7 @@ from django.db import connection, models
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
-from tenure.cti.broker import CHANNEL
+from tenure.cti.broker import CHANNEL, payload
 from tenure.cti.models import Call, CallEvent
 
 
@@ -63,7 +62,7 @@ def _insert(rows: list[models.Model], user_ids: list[int], message: dict[str, An
     for row in rows:
         params += _values(row, with_pk=row.pk is not None)
     if user_ids:
-        params += [CHANNEL, json.dumps({**message, "users": user_ids})]
+        params += [CHANNEL, payload(user_ids, message)]
     shape = tuple((type(row), row.pk is not None) for row in rows)
     with connection.cursor() as cursor:
         cursor.execute(_statement(shape, bool(user_ids)), params)
