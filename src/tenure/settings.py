@@ -128,7 +128,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            # a transaction that reads first and writes later cannot wait for the write lock: when
+            # another connection wrote in between, SQLite answers "database is locked" at once
+            # (seen in the CTI browser tests under load); IMMEDIATE takes the lock up front
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
