@@ -18,6 +18,7 @@ from tests.factories import make_dataset, make_partner
 def test_agent_accepts_the_next_best_action_on_the_partner_page(session, make_user, settings):
     settings.TENURE_NBA_RATES_SECONDS = 0  # the rates of this test's responses only
     services._LEARNED.clear()
+    services._CATALOGUE.clear()
     partner = make_partner("6001", name="Clara Berger", customer_since=dt.date(2018, 3, 1))
     make_dataset(partner, segment="C", risk_class="3", churn_score=72, customer_value=4)
     ChannelConsent.objects.create(

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,7 @@ class NextBestConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_delete, post_save
 
         from tenure.nextbest.models import (
             Action,
@@ -20,3 +23,14 @@ class NextBestConfig(AppConfig):
 
         for model in (Track, Action, PressurePolicy, ContextWeight, Arbitration):
             auditlog.register(model)
+            post_save.connect(_forget_catalogue, sender=model, dispatch_uid=f"nba-{model.__name__}")
+            post_delete.connect(
+                _forget_catalogue, sender=model, dispatch_uid=f"nba-d{model.__name__}"
+            )
+
+
+def _forget_catalogue(**kwargs: Any) -> None:
+    """A catalogue row changed: this process builds the catalogue afresh on its next decision."""
+    from tenure.nextbest.services import forget_catalogue
+
+    forget_catalogue()

@@ -33,6 +33,25 @@ def _rules(data: Any) -> tuple[nba.Rule, ...]:
     return tuple(nba.Rule.from_dict(item) for item in data or ())
 
 
+_CATALOGUE: dict[str, Any] = {}
+CATALOGUE_SECONDS = 30.0
+"""How long a process reuses its catalogue (setting ``TENURE_NBA_CATALOGUE_SECONDS``); a change
+saved in this process clears it at once (signals in apps.py), other processes see it after that."""
+
+
+def cached_catalogue() -> nba.Catalogue:
+    """:func:`catalogue`, reused for ``TENURE_NBA_CATALOGUE_SECONDS`` (five queries saved a call)."""
+    seconds = float(getattr(settings, "TENURE_NBA_CATALOGUE_SECONDS", CATALOGUE_SECONDS))
+    if time.monotonic() - _CATALOGUE.get("at", -math.inf) >= seconds:
+        _CATALOGUE.update(catalogue=catalogue(), at=time.monotonic())
+    return _CATALOGUE["catalogue"]  # type: ignore[no-any-return]
+
+
+def forget_catalogue(**_: Any) -> None:
+    """Signal receiver: the catalogue changed."""
+    _CATALOGUE.clear()
+
+
 def catalogue() -> nba.Catalogue:
     """The engine's catalogue from the active tracks, actions, policies and weights."""
     tracks = [
@@ -186,7 +205,7 @@ def next_best_actions(
     if asked_by not in ASKED_BY:
         raise ValueError(f"unknown asker {asked_by!r}")
     now = now or timezone.now()
-    cat = catalogue()
+    cat = cached_catalogue()
     context = partner_context(
         partner.pk, day=timezone.localdate(now), intent=intent, channel=channel
     )

@@ -76,3 +76,14 @@ def test_the_docs_list_every_field_rules_may_read() -> None:
 
     docs = (Path(__file__).resolve().parents[4] / "docs" / "nextbest.md").read_text()
     assert [name for name in CONTEXT_FIELDS if f"| `{name}` |" not in docs] == []
+
+
+def test_a_saved_change_reaches_the_cached_catalogue(settings) -> None:
+    from tenure.nextbest.services import cached_catalogue
+
+    settings.TENURE_NBA_CATALOGUE_SECONDS = 3600
+    assert cached_catalogue().action("cross-sell").cost == 5.0
+    action = Action.objects.get(key="cross-sell")
+    action.cost = 7.5
+    action.save()
+    assert cached_catalogue().action("cross-sell").cost == 7.5
