@@ -31,7 +31,8 @@ Partners without a current dataset, or with an empty value, never match a custom
 condition. Positive conditions on other tables (campaigns, consent, contacts) are
 ``id IN (SELECT partner_id …)``, computed once even under OR; negative ones are ``NOT EXISTS``
 (an anti-join under AND). Rows for the result table fetch the current datasets of just the shown
-page (one query); sorting by a dataset column reads the current row of every match.
+page (one query); sorting by a dataset column reads the sort key of every match from its current
+row by primary key.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Window,
 )
 from django.utils import timezone
@@ -570,7 +572,12 @@ def _ordered(criteria: SearchCriteria, order: str) -> QuerySet[Any]:
     if column in _PARTNER_SORT:
         key: Any = F(_PARTNER_SORT[column])
     else:
-        key = F(CURRENT + _DATASET_COLUMN[column])
+        # the sort key read by primary key for each match, after the filters: as a join, the
+        # planner may walk the current rows in key order and probe the partners, which took
+        # 5.5 s instead of 0.4 s for a page of 490 matches at 1M partners
+        current = CurrentCustomerValue.objects.filter(partner_id=OuterRef("pk"))
+        partners = partners.alias(_sort=Subquery(current.values(_DATASET_COLUMN[column])))
+        key = F("_sort")
     if column == "number":
         return partners.order_by("-number" if descending else "number")
     key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
