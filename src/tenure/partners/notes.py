@@ -186,7 +186,10 @@ def assignable_users() -> QuerySet[Any]:
     """The people a task can be given to: active users who may change tasks (the agents)."""
     return (
         User.objects.filter(is_active=True)
-        .filter(groups__permissions__codename="change_task")
+        .filter(
+            groups__permissions__codename="change_task",
+            groups__permissions__content_type__app_label="partners",
+        )
         .distinct()
         .order_by("username")
     )

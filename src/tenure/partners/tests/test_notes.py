@@ -205,3 +205,11 @@ def test_openapi_documents_notes_and_tasks(client_as) -> None:
     assert set(paths["/api/v1/partners/{number}/notes"]) == {"get", "post"}
     assert set(paths["/api/v1/partners/{number}/tasks"]) == {"get", "post"}
     assert set(paths["/api/v1/tasks/{task_id}"]) == {"patch"}
+
+
+def test_tasks_are_given_to_people_who_may_work_them(make_user) -> None:
+    from tenure.partners.notes import assignable_users
+
+    for role in ("agent", "marketing", "analyst", "admin", "telephony"):
+        make_user(role)
+    assert [user.username for user in assignable_users()] == ["admin", "agent"]
