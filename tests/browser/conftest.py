@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,14 @@ from pathlib import Path
 import pytest
 from conftest import TEST_PASSWORD
 from django.db import connections
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    sync_playwright,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -78,6 +86,32 @@ class JsErrors:
 
 
 @dataclass
+class Requests:
+    """The page's requests still waiting for an answer (event streams never end: not counted)."""
+
+    pending: set[Request] = field(default_factory=set)
+
+    def watch(self, page: Page) -> None:
+        page.on("request", self._on_request)
+        page.on("requestfinished", self._on_answer)
+        page.on("requestfailed", self._on_answer)
+
+    def _on_request(self, request: Request) -> None:
+        if request.resource_type != "eventsource":
+            self.pending.add(request)
+
+    def _on_answer(self, request: Request) -> None:
+        self.pending.discard(request)
+
+    def wait_until_answered(self, page: Page, seconds: float = 10) -> None:
+        """Before the test's data are wiped: a request that loads a card after the page opened
+        (htmx ``hx-trigger="load"``) would otherwise write into the next test's database."""
+        deadline = time.monotonic() + seconds
+        while self.pending and time.monotonic() < deadline and not page.is_closed():
+            page.wait_for_timeout(50)
+
+
+@dataclass
 class Session:
     """A browser context against the live server, with its page and the JS errors it collected."""
 
@@ -102,7 +136,7 @@ class Session:
 @pytest.fixture
 def open_session(browser: Browser, live_server) -> Iterator[Callable[[], Session]]:
     """Open as many independent browser sessions (cookies, pages) as a test needs."""
-    contexts: list[tuple[BrowserContext, JsErrors]] = []
+    contexts: list[tuple[BrowserContext, JsErrors, Requests]] = []
 
     def open_() -> Session:
         context = browser.new_context(
@@ -110,13 +144,16 @@ def open_session(browser: Browser, live_server) -> Iterator[Callable[[], Session
         )
         context.set_default_timeout(10_000)
         page = context.new_page()
-        errors = JsErrors()
+        errors, requests = JsErrors(), Requests()
         errors.watch(page)
-        contexts.append((context, errors))
+        requests.watch(page)
+        contexts.append((context, errors, requests))
         return Session(context, page, live_server.url, errors)
 
     yield open_
-    for context, errors in contexts:
+    for context, errors, requests in contexts:
+        for page in context.pages:
+            requests.wait_until_answered(page)
         context.close()
         assert not errors.uncaught, f"uncaught JavaScript errors: {errors.uncaught}"
 
