@@ -6,10 +6,11 @@ running campaigns; an agent sees their own contacts ("mine") and the unassigned 
 retention team (``campaigns.change_campaign``) everyone's ("all").
 
 Cost per page, whatever the size of the table: two counts (matching, and the whole scope; one
-when nothing is filtered), the ids of the page in the asked order, their rows (contact, partner,
-campaign, agent and the partner's traffic light and NPS in one query), and two batched queries
-for the page's partners — their current customer value datasets and the types of the running
-campaigns that contact them (the Retention and Caring flags). Filters on segment, risk class and
+when nothing is filtered; with free text the matching count comes with the page's ids), the ids
+of the page in the asked order, their rows (contact, partner, campaign, agent and the partner's
+traffic light and NPS in one query), and two batched queries for the page's partners — their
+current customer value datasets and the types of the running campaigns that contact them (the
+Retention and Caring flags). Filters on segment, risk class and
 churn score, and sorting by them, join the partner's current customer value row
 (``Contact.current_value``, a join by partner id; a left join for sorting, so that contacts
 without data come last), as the advanced search does; the other sorts use plain columns.
@@ -24,12 +25,14 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     F,
     IntegerField,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -521,6 +524,29 @@ def _rows(values: list[dict[str, Any]], *, day: dt.date, now: dt.datetime) -> li
     return rows
 
 
+def _page_ids(contacts: QuerySet[Contact], query: WorklistQuery) -> tuple[list[int], int, int]:
+    """The ids of the asked page (the last one past the end), the number of matching contacts
+    and the page number shown.
+
+    The free text matches every contact in scope one by one, for the count as for the page, so
+    then the count comes along with the page in one pass (``COUNT(*) OVER ()``); otherwise the
+    count is a query of its own and the page's query may stop after the page."""
+    ordered = _ordered(contacts, query.sort)
+    if query.text:
+        start = (query.page - 1) * query.size
+        counted = list(
+            ordered.annotate(_total=Window(Count("pk"))).values_list("id", "_total")[
+                start : start + query.size
+            ]
+        )
+        if counted:
+            return [pk for pk, _ in counted], counted[0][1], query.page
+    total = contacts.count()
+    page = min(query.page, max(1, -(-total // query.size)))
+    start = (page - 1) * query.size
+    return list(ordered.values_list("id", flat=True)[start : start + query.size]), total, page
+
+
 def worklist_page(
     user: User,
     query: WorklistQuery,
@@ -533,17 +559,11 @@ def worklist_page(
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     contacts = worklist_contacts(user, query, day=day, now=now)
-    total = contacts.count()
-    in_scope = total if not query.filtered else scoped_contacts(user, query, day=day).count()
-    pages = max(1, -(-total // query.size))
-    page = min(query.page, pages)
-    start = (page - 1) * query.size
     # the page's ids first (only the joins the filters and the sort need, so that skipping to a
     # deep page does not join every skipped row), then their rows with partner, campaign, agent
     # and indicators
-    ids = list(
-        _ordered(contacts, query.sort).values_list("id", flat=True)[start : start + query.size]
-    )
+    ids, total, page = _page_ids(contacts, query)
+    in_scope = total if not query.filtered else scoped_contacts(user, query, day=day).count()
     by_id = {row["id"]: row for row in Contact.objects.filter(pk__in=ids).values(*_ROW_VALUES)}
     values = [by_id[pk] for pk in ids if pk in by_id]
     return WorklistPage(
