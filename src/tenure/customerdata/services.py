@@ -20,6 +20,7 @@ row back and forth whenever the two rows fall into different chunks.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -99,7 +100,7 @@ def _as_amount(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(CENT)
 
 
-class KeyedChunkWriter:
+class KeyedChunkWriter(ABC):
     """Validates records of one kind, inserts the new references and updates the changed ones.
 
     One writer serves one import: it remembers the keys it has seen (about 100 bytes a row), so a
@@ -133,8 +134,9 @@ class KeyedChunkWriter:
         self.run_id: int | None = None
         self.user_id: int | None = None
 
+    @abstractmethod
     def value_parsers(self) -> dict[str, Callable[[Any], Any]]:
-        raise NotImplementedError
+        """The parser of each value column (besides partner and reference)."""
 
     def check_row(self, row: int, values: dict[str, Any], record: Record) -> RowError | None:
         """A rule across the columns of one row (after each column parsed)."""

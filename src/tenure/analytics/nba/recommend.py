@@ -36,6 +36,7 @@ At 1M customers × 10k items (6.7 holdings each) item-based top-10 for everyone 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Self
 
@@ -139,17 +140,19 @@ def _top_n_group(
     values[rows, :width] = np.where(found, best, np.nan)
 
 
-class Recommender:
+class Recommender(ABC):
     """What the recommenders share: ``recommend`` and ``score_items`` from ``score``."""
 
     block_size: int = 4_096
     n_items_: int
 
+    @abstractmethod
     def fit(self, X: Any, item_features: Any = None) -> Self:
-        raise NotImplementedError
+        """Learn from the customers' holdings (a CSR matrix, customers × items)."""
 
+    @abstractmethod
     def score(self, X: Any) -> sparse.csr_matrix:
-        raise NotImplementedError
+        """A score per customer (row of ``X``) and item; higher is better."""
 
     def recommend(self, X: Any, n: int = 10, *, exclude_held: bool = True) -> Recommendations:
         """The ``n`` best items per row of ``X`` (customers' holdings), in blocks of rows."""
