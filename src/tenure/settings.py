@@ -48,6 +48,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 TENURE_DEFAULT_REGION = os.environ.get("TENURE_DEFAULT_REGION", "DE").upper()
+# days after which `tenure nba purge` deletes unanswered next-best-action decisions and old runs
+TENURE_NBA_KEEP_DAYS = int(os.environ.get("TENURE_NBA_KEEP_DAYS", "90"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

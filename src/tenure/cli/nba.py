@@ -1,8 +1,10 @@
 """``tenure nba``: the proactive next-best-action run over the whole base (progress bar; Ctrl+C
-leaves nothing behind), and the top actions of the latest run."""
+leaves nothing behind), the top actions of the latest run, and the purge of old decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -19,20 +21,17 @@ from rich.table import Table
 
 from tenure.cli import setup_django
 
-nba_app = typer.Typer(help="Next best actions: the proactive run over the whole base.")
+nba_app = typer.Typer(
+    help="Next best actions: the proactive run over the whole base, and the housekeeping."
+)
 console = Console()
 errors = Console(stderr=True)
 EXIT_INTERRUPTED = 130
 
 
-@nba_app.command("run")
-def run(
-    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
-) -> None:
-    """Decide every partner's next best action now and store each one's top action."""
-    setup_django()
-    from tenure.nextbest.proactive import run_proactive
-
+@contextmanager
+def staged_progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar per stage; yields ``report(stage, done, total)``."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=errors, disable=quiet) as progress:
@@ -43,6 +42,18 @@ def run(
                 tasks[stage] = progress.add_task(stage.capitalize(), total=total or 1)
             progress.update(tasks[stage], completed=done, total=total or 1)
 
+        yield report
+
+
+@nba_app.command("run")
+def run(
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Decide every partner's next best action now and store each one's top action."""
+    setup_django()
+    from tenure.nextbest.proactive import run_proactive
+
+    with staged_progress(quiet) as report:
         try:
             result = run_proactive(progress=report)
         except KeyboardInterrupt:
@@ -51,6 +62,31 @@ def run(
     seconds = (result.finished_at - result.started_at).total_seconds() if result.finished_at else 0
     console.print(f"Run {result.pk}: {result.partners} partners decided in {seconds:.1f} s.")
     _summary(result.pk)
+
+
+@nba_app.command("purge")
+def purge(
+    older_than_days: Annotated[
+        int | None,
+        typer.Option(help="Age in days (default: setting TENURE_NBA_KEEP_DAYS, 90)", min=1),
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Delete unanswered decisions and proactive runs older than the given age (answered
+    decisions and the latest complete run stay). Safe to stop: each chunk is committed."""
+    setup_django()
+    from tenure.nextbest.housekeeping import purge as purge_old
+
+    with staged_progress(quiet) as report:
+        try:
+            purged = purge_old(older_than_days=older_than_days, progress=report)
+        except KeyboardInterrupt:
+            errors.print("Interrupted: the chunks done so far are deleted; run it again.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    console.print(
+        f"Deleted {purged.decisions:,} unanswered decision(s) and {purged.runs:,} proactive "
+        f"run(s) with {purged.results:,} result(s)."
+    )
 
 
 def _summary(run_id: int) -> None:

@@ -6,6 +6,8 @@ any other field is refused when saved (except a learned rate, ``response_rate:AC
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 CONTEXT_FIELDS: dict[str, str] = {
     "segment": "customer segment of the current customer value dataset (A..D)",
     "customer_value": "customer value 1..10 of the current dataset",
@@ -36,7 +38,21 @@ CONTEXT_FIELDS: dict[str, str] = {
     "channel": "the channel of the contact asking (phone, email, letter, sms)",
 }
 LEARNED_RATE_PREFIX = "response_rate:"
-INTENTS = ("cancellation", "billing", "upgrade", "move", "complaint")
+INTENT_LABELS = {
+    "cancellation": _("Wants to cancel"),
+    "billing": _("Billing question"),
+    "upgrade": _("Wants more / upgrade"),
+    "move": _("Moving house"),
+    "complaint": _("Complaint"),
+}
+"""The caller's stated intents the agent can pick on the card (a rule reads the key)."""
+INTENTS = tuple(INTENT_LABELS)
+CHANNEL_LABELS = {
+    "phone": _("Phone"),
+    "email": _("E-mail"),
+    "letter": _("Letter"),
+    "sms": _("SMS"),
+}
 
 
 def is_known_field(name: str) -> bool:

@@ -20,7 +20,12 @@ from tenure.analytics.nba.learning import field_name
 from tenure.campaigns.services import TargetSource
 from tenure.nextbest import models as m
 from tenure.nextbest.context import context_frame
-from tenure.nextbest.services import HISTORY_DAYS, catalogue, response_rates
+from tenure.nextbest.services import (
+    HISTORY_DAYS,
+    campaign_contacts,
+    catalogue,
+    response_rates,
+)
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total)."""
@@ -32,15 +37,20 @@ class NoProactiveRun(LookupError):
 
 
 def history_table(now: dt.datetime) -> pd.DataFrame:
-    """Every recorded response of the last HISTORY_DAYS as the engine's contact history."""
-    rows = m.Response.objects.filter(
-        at__gt=now - dt.timedelta(days=HISTORY_DAYS), at__lte=now
-    ).values_list("partner_id", "at", "action", "channel", "response", "kind")
+    """Every recorded response and worked campaign contact of the last HISTORY_DAYS as the
+    engine's contact history (the same rows as :func:`services.history` for one partner)."""
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+    rows = m.Response.objects.filter(at__gt=since, at__lte=now).values_list(
+        "partner_id", "at", "action", "channel", "response", "kind"
+    )
     table = pd.DataFrame.from_records(
         list(rows), columns=["customer", "at", "action", "channel", "response", "kind"]
     )
     table["response"] = table["response"].replace({"later": None})
-    return table
+    campaigns = campaign_contacts(since, now)
+    if len(campaigns) == 0:
+        return table
+    return pd.concat([table, campaigns], ignore_index=True) if len(table) else campaigns
 
 
 def run_proactive(

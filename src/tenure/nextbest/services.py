@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from tenure.analytics import nba
 from tenure.analytics.nba.learning import ALL_SEGMENTS, ResponseRates, field_name
+from tenure.campaigns.models import Contact
 from tenure.nextbest import models as m
 from tenure.nextbest.context import partner_context
+from tenure.nextbest.fields import CHANNEL_LABELS, INTENT_LABELS
 from tenure.partners.models import BusinessPartner
 
 CHANNELS = ("phone", "email", "letter", "sms")
@@ -173,11 +175,41 @@ def rates_table() -> pd.DataFrame:
     return table
 
 
+CAMPAIGN_RESPONSES = {"accepted_offer": "accepted", "retained": "accepted", "refused": "refused"}
+"""How a worked campaign contact's outcome counts as a response (others: offered, no answer)."""
+
+
+def campaign_contacts(
+    since: dt.datetime, now: dt.datetime, partner_id: int | None = None
+) -> pd.DataFrame:
+    """Worked campaign contacts (treated group) as contact history: a campaign call is an offer
+    too, so contact pressure and refusal suppression count it (action ``campaign:<id>``)."""
+    rows = Contact.objects.filter(
+        group=Contact.Group.TREATED, worked_at__gt=since, worked_at__lte=now
+    )
+    if partner_id is not None:
+        rows = rows.filter(partner_id=partner_id)
+    table = pd.DataFrame.from_records(
+        list(
+            rows.values_list(
+                "partner_id", "worked_at", "campaign_id", "campaign__channel", "outcome"
+            )
+        ),
+        columns=["customer", "at", "campaign", "channel", "outcome"],
+    )
+    table["action"] = "campaign:" + table["campaign"].astype(str)
+    table["response"] = table["outcome"].map(CAMPAIGN_RESPONSES).astype(object)
+    table["response"] = table["response"].where(table["response"].notna(), None)
+    table["kind"] = "discretionary"
+    return table[["customer", "at", "action", "channel", "response", "kind"]]
+
+
 def history(partner_id: int, now: dt.datetime) -> list[nba.Contact]:
-    """The partner's recorded responses as contact history ("later": offered, no answer yet)."""
+    """The partner's recorded responses ("later": offered, no answer yet) and worked campaign
+    contacts as contact history."""
     since = now - dt.timedelta(days=HISTORY_DAYS)
     rows = m.Response.objects.filter(partner_id=partner_id, at__gt=since, at__lte=now)
-    return [
+    contacts = [
         nba.Contact(
             at=r.at,
             action=r.action,
@@ -187,6 +219,9 @@ def history(partner_id: int, now: dt.datetime) -> list[nba.Contact]:
         )
         for r in rows.order_by("at")
     ]
+    for row in campaign_contacts(since, now, partner_id).itertuples(index=False):
+        contacts.append(nba.Contact(row.at, row.action, row.channel, row.response, row.kind))
+    return sorted(contacts, key=lambda contact: contact.at)
 
 
 def next_best_actions(
@@ -288,13 +323,24 @@ def card(partner: BusinessPartner, decision: m.Decision) -> Card:
 
 
 def card_context(
-    partner: BusinessPartner, user: Any, *, asked_by: str = "agent", intent: str | None = None
+    partner: BusinessPartner,
+    user: Any,
+    *,
+    asked_by: str = "agent",
+    channel: str = "phone",
+    intent: str | None = None,
 ) -> dict[str, Any]:
-    """The template context of the card (empty for a user without the view permission)."""
+    """The template context of the card (empty for a user without the view permission): the
+    decision for the contact's channel and the caller's stated intent, which the agent may change
+    on the card (a new decision, stored like the first)."""
     if not user.has_perm("nextbest.view_decision"):
         return {}
     _, stored = next_best_actions(
-        partner, channel="phone", intent=intent, asked_by=asked_by, user=user
+        partner, channel=channel, intent=intent, asked_by=asked_by, user=user
     )
     assert stored is not None
-    return {"nba": card(partner, stored)}
+    return {
+        "nba": card(partner, stored),
+        "channels": CHANNEL_LABELS.items(),
+        "intents": INTENT_LABELS.items(),
+    }

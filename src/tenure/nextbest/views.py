@@ -15,12 +15,16 @@ from tenure.partners.models import BusinessPartner
 
 @permission_required("nextbest.view_decision", raise_exception=True)
 def card(request: HttpRequest, number: str) -> HttpResponse:
-    """Decide now (stored) and render the card; ``asked_by`` cti from the call dialog."""
+    """Decide now (stored) and render the card; ``asked_by`` cti from the call dialog, the
+    channel (phone unless given) and the caller's stated intent as the agent chose them."""
     partner = get_object_or_404(BusinessPartner, number=number)
     intent = request.GET.get("intent") or None
+    channel = request.GET.get("channel") or "phone"
+    if (intent is not None and intent not in INTENTS) or channel not in services.CHANNELS:
+        return HttpResponse(status=400)
     asked_by = "cti" if request.GET.get("asked_by") == "cti" else "agent"
     context = services.card_context(
-        partner, request.user, asked_by=asked_by, intent=intent if intent in INTENTS else None
+        partner, request.user, asked_by=asked_by, channel=channel, intent=intent
     )
     return render(request, "nextbest/partials/card.html", {"partner": partner, **context})
 
@@ -40,7 +44,11 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     except LookupError:
         raise Http404("the action was not offered in this decision") from None
     context = services.card_context(
-        decision.partner, request.user, asked_by=decision.asked_by, intent=decision.intent or None
+        decision.partner,
+        request.user,
+        asked_by=decision.asked_by,
+        channel=decision.channel or "phone",
+        intent=decision.intent or None,
     )
     context["recorded"] = saved
     return render(request, "nextbest/partials/card.html", {"partner": decision.partner, **context})

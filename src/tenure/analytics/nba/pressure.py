@@ -198,7 +198,8 @@ def pressure_for_table(
         return Pressure(counts, refused_at)
     inside = (rows >= 0) & (rows < n)
     history, rows = history.loc[inside], rows[inside]
-    at = pd.to_datetime(history["at"]).to_numpy().astype("datetime64[ns]")
+    # UTC without a zone, as ``timestamp`` gives ``now`` (a zone-less time counts as UTC)
+    at = pd.to_datetime(history["at"], utc=True).dt.tz_convert(None).to_numpy("datetime64[ns]")
     actions = history["action"].astype(str).to_numpy()
     channels = history["channel"].fillna("").astype(str).to_numpy()
     kinds = _kinds(catalogue, history, actions)

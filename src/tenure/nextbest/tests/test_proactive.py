@@ -107,3 +107,47 @@ def test_the_populate_page_offers_the_next_best_action_source(client_as) -> None
     assert marketing.post(path, choice, **headers).status_code == 302
     added = set(campaign.contacts.values_list("partner_id", flat=True))
     assert added == {partners["8002"], partners["8003"]}
+
+
+def test_worked_campaign_contacts_count_as_contact_pressure_on_call_and_in_the_run() -> None:
+    """A campaign call this week uses up "1 offer per 7 days"; a refusal in a campaign holds
+    every offer back for 30 days; both for the call-time decision and the proactive run."""
+    from tenure.campaigns.models import Contact
+    from tenure.partners.models import BusinessPartner
+
+    partners = base()
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        name="Keep", type="retention", channel="phone", starts_on=dt.date.today(),
+        control_share=0.0,
+    )  # fmt: skip
+    worked = Contact.objects.create(
+        campaign=campaign, partner_id=partners["8002"], status="reached",
+        worked_at=now - dt.timedelta(days=2),
+    )  # fmt: skip
+    refused = Contact.objects.create(
+        campaign=campaign, partner_id=partners["8003"], status="done", outcome="refused",
+        worked_at=now - dt.timedelta(days=20),
+    )  # fmt: skip
+    Contact.objects.create(  # the control group is never contacted: no pressure
+        campaign=campaign, partner_id=partners["8001"], group="control"
+    )
+    decisions = {
+        number: next_best_actions(BusinessPartner.objects.get(pk=pk), store=False)[0]
+        for number, pk in partners.items()
+    }
+    held = {n["action"]: n["reasons"] for n in decisions["8002"].to_dict()["not_offered"]}
+    assert held["cross-sell"][0]["rule"] == "at most 1 offer per 7 days"
+    assert not decisions["8002"].actions
+    held = {n["action"]: n["reasons"] for n in decisions["8003"].to_dict()["not_offered"]}
+    assert held["cross-sell"][0]["rule"] == "no offer for 30 days after a refusal"
+    assert decisions["8001"].actions  # unaffected
+    run = run_proactive()
+    tops = dict(ProactiveResult.objects.filter(run=run).values_list("partner_id", "action"))
+    assert partners["8002"] not in tops and partners["8003"] not in tops
+    assert partners["8001"] in tops
+    worked.worked_at = now - dt.timedelta(days=8)  # outside the week: offered again
+    worked.save()
+    refused.delete()
+    decision, _ = next_best_actions(BusinessPartner.objects.get(pk=partners["8002"]), store=False)
+    assert decision.actions[0].action == "cross-sell"

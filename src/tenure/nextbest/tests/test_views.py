@@ -67,3 +67,29 @@ def test_rates_page_for_analysts_only(client_as) -> None:
     assert client_as("agent").get("/next-best-actions/response-rates/").status_code == 403
     page = client_as("analyst").get("/next-best-actions/response-rates/").content.decode()
     assert "Make a cross-selling quote" in page
+
+
+def test_the_agent_states_the_callers_reason_and_the_channel_on_the_card(client_as) -> None:
+    at_risk_partner()
+    client = client_as("agent")
+    first = client.get("/next-best-actions/partners/5001/card/").content.decode()
+    assert 'data-testid="nba-intent"' in first and "Wants to cancel" in first
+    card = client.get(
+        "/next-best-actions/partners/5001/card/?asked_by=cti&channel=phone&intent=cancellation"
+    ).content.decode()
+    latest = Decision.objects.latest("id")
+    assert (latest.intent, latest.channel, latest.asked_by) == ("cancellation", "phone", "cti")
+    assert '<option value="cancellation" selected>' in card
+    weights = {a["action"]: a["context_weight"] for a in latest.explanation["actions"]}
+    assert weights["retention-loyalty-discount"] == 5.0  # "caller wants to cancel" weighs it up
+    letter = client.get("/next-best-actions/partners/5001/card/?channel=letter").content.decode()
+    assert Decision.objects.latest("id").channel == "letter"
+    assert '<option value="letter" selected>' in letter
+
+
+def test_an_unknown_reason_or_channel_is_refused(client_as) -> None:
+    at_risk_partner()
+    client = client_as("agent")
+    assert client.get("/next-best-actions/partners/5001/card/?intent=bored").status_code == 400
+    assert client.get("/next-best-actions/partners/5001/card/?channel=pigeon").status_code == 400
+    assert not Decision.objects.exists()
