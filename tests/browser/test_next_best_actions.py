@@ -48,3 +48,27 @@ def test_agent_accepts_the_next_best_action_on_the_partner_page(session, make_us
     )
     assert Decision.objects.filter(partner=partner).count() == 2
     assert not session.errors.console
+
+
+@browser_test
+def test_the_callers_stated_reason_decides_again_on_the_card(session, make_user):
+    services._CATALOGUE.clear()
+    partner = make_partner("6002", name="Jonas Weber", customer_since=dt.date(2015, 3, 1))
+    make_dataset(partner, segment="A", risk_class="1", churn_score=8, customer_value=9)
+    ChannelConsent.objects.create(
+        partner=partner, channel="phone", granted=True, recorded_at=timezone.now()
+    )
+    make_user("agent", username="agent.reason")
+    session.login("agent.reason")
+    session.goto("/partners/6002/")
+    card = session.page.get_by_test_id("nba-card")
+    expect(card.get_by_test_id("nba-action").first).to_be_visible()
+    offers = card.get_by_test_id("nba-action")
+    expect(offers.filter(has_text="Offer a tariff optimisation")).to_have_count(0)
+    card.get_by_test_id("nba-intent").select_option(label="Billing question")
+    first = card.get_by_test_id("nba-action").first
+    expect(first).to_contain_text("Offer a tariff optimisation (the customer asked)")
+    expect(card.get_by_test_id("nba-intent")).to_have_value("billing")
+    latest = Decision.objects.filter(partner=partner).latest("id")
+    assert (latest.intent, latest.channel) == ("billing", "phone")
+    assert not session.errors.console

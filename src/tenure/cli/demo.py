@@ -274,6 +274,9 @@ def load_demo(
     from tenure.cli.demo_customerdata import load_demo_customerdata
 
     load_demo_customerdata(base, numbers=numbers, console=console)
+    from tenure.cli.demo_products import load_demo_products
+
+    load_demo_products(numbers=numbers, seed=seed, console=console)
     from tenure.cli.demo_lifecycle import load_demo_lifecycle
 
     load_demo_lifecycle(base, numbers=numbers, seed=seed, console=console)

@@ -177,6 +177,21 @@ def import_complaints(
     run_cli_import(complaint_import_file, file, rejects, console, errors)
 
 
+@import_app.command("holdings")
+def import_holdings(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file", exists=True, dir_okay=False)],
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows to this CSV")] = None,
+) -> None:
+    """Import product holdings (partner, reference, product, started, ended); a known contract
+    reference is updated (e.g. ended filled in)."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.customerdata.services import holding_import_file
+
+    run_cli_import(holding_import_file, file, rejects, console, errors)
+
+
 @import_app.command("traffic-lights")
 def import_traffic_lights(
     file: Annotated[Path, typer.Argument(help="CSV or Parquet: partner, traffic_light, reason")],

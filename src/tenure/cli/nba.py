@@ -89,6 +89,45 @@ def purge(
     )
 
 
+@nba_app.command("fit-recommender")
+def fit_recommender(
+    k: Annotated[int, typer.Option(help="Recommendations judged per customer", min=1)] = 3,
+    test_share: Annotated[
+        float, typer.Option(help="Latest share of the holdings' start dates held out", min=0.01)
+    ] = 0.25,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Evaluate (time split, against popularity), calibrate and fit the product recommender on the
+    product holdings; product actions then take P from it. Interrupted, it stores nothing."""
+    setup_django()
+    from tenure.nextbest.recommender import NotEnoughHoldings
+    from tenure.nextbest.recommender import fit_recommender as fit
+
+    if not test_share < 1:
+        errors.print("--test-share must be below 1 (e.g. 0.25).")
+        raise typer.Exit(2)
+    with staged_progress(quiet) as report:
+        try:
+            run = fit(k=k, test_share=test_share, progress=report)
+        except NotEnoughHoldings as exc:
+            errors.print(f"Not fitted: {exc}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            errors.print("Interrupted: nothing was stored; the previous recommender stays in use.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    table = Table(
+        title=f"Run {run.pk}: {run.holdings:,} holdings, {run.customers:,} partners, "
+        f"{run.products} products; judged on the take-ups after {run.cutoff}",
+        title_justify="left",
+    )
+    for column in ("Model", "Partners judged", f"Precision@{k}", f"Recall@{k}", "Coverage"):
+        table.add_column(column, justify="left" if column == "Model" else "right")
+    for row in run.evaluation:
+        table.add_row(row["model"], f"{row['customers']:,}", f"{row['precision']:.3f}",
+                      f"{row['recall']:.3f}", f"{row['coverage']:.2f}")  # fmt: skip
+    console.print(table)
+
+
 def _summary(run_id: int) -> None:
     from django.db.models import Count
 

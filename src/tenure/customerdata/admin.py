@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tenure.customerdata.models import Complaint, Payment
+from tenure.customerdata.models import Complaint, Payment, Product, ProductHolding
 
 
 class _ImportedAdmin(admin.ModelAdmin):
@@ -32,3 +32,22 @@ class ComplaintAdmin(_ImportedAdmin):
     list_filter = ["severity", ("closed", admin.EmptyFieldListFilter), "opened"]
     search_fields = ["partner__number", "reference", "subject"]
     date_hierarchy = "opened"
+
+
+@admin.register(ProductHolding)
+class ProductHoldingAdmin(_ImportedAdmin):
+    list_display = ["partner", "reference", "product", "started", "ended", "imported_at"]
+    list_filter = ["product", ("ended", admin.EmptyFieldListFilter)]
+    search_fields = ["partner__number", "reference"]
+    list_select_related = ["partner", "product"]
+    date_hierarchy = "started"
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    """The product catalogue the holdings and the product recommendations name (audited)."""
+
+    list_display = ["key", "name", "category", "features", "active"]
+    list_filter = ["category", "active"]
+    search_fields = ["key", "name", "category", "features"]
+    prepopulated_fields = {"key": ["name"]}

@@ -1,4 +1,4 @@
-"""REST API of payments and complaints: a partner's recent ones, and deliveries (JSON lists)."""
+"""REST API of payments, complaints and product holdings: a partner's, and deliveries (JSON lists)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -13,15 +13,25 @@ from tenure.customerdata.schemas import (
     ComplaintIn,
     ComplaintOut,
     CustomerDataDeliveryOut,
+    HoldingIn,
+    HoldingOut,
     PaymentIn,
     PaymentOut,
 )
-from tenure.customerdata.selectors import partner_recent_complaints, partner_recent_payments
-from tenure.customerdata.services import complaint_import_records, payment_import_records
+from tenure.customerdata.selectors import (
+    partner_holdings,
+    partner_recent_complaints,
+    partner_recent_payments,
+)
+from tenure.customerdata.services import (
+    complaint_import_records,
+    holding_import_records,
+    payment_import_records,
+)
 from tenure.customervalue.schemas import ErrorOut, RejectedOut
 from tenure.partners.models import BusinessPartner
 
-router = Router(tags=["payments and complaints"])
+router = Router(tags=["payments, complaints and products"])
 MAX_BATCH = 10_000
 
 
@@ -62,6 +72,17 @@ def complaints(
     require_permission(request, "customerdata.view_complaint")
     entries = partner_recent_complaints(partner_id=_partner_id(number), limit=limit)
     return [ComplaintOut(**vars(entry)) for entry in entries]
+
+
+@router.get(
+    "/partners/{number}/holdings",
+    response={200: list[HoldingOut], 404: ErrorOut},
+    summary="A partner's product holdings, held ones first, newest first",
+)
+def holdings(request: HttpRequest, number: str) -> list[HoldingOut]:
+    """``is_held``: not ended today (ended empty or after today)."""
+    require_permission(request, "customerdata.view_productholding")
+    return [HoldingOut(**vars(entry)) for entry in partner_holdings(_partner_id(number))]
 
 
 def _deliver(
@@ -115,3 +136,20 @@ def deliver_complaints(
     ignored; rejected rows are listed by their index in the list."""
     require_permission(request, "customerdata.add_complaint", "customerdata.change_complaint")
     return _deliver(request, complaints, complaint_import_records, "complaints")
+
+
+@router.post(
+    "/holdings",
+    response={200: CustomerDataDeliveryOut, 413: ErrorOut},
+    summary="Deliver product holdings (a JSON list); a known contract reference is updated",
+)
+def deliver_holdings(
+    request: HttpRequest,
+    holdings: list[HoldingIn] = Body(...),  # type: ignore[type-arg]  # noqa: B008
+) -> CustomerDataDeliveryOut:
+    """New contracts are added, changed ones updated (e.g. ended filled in), equal ones ignored;
+    rejected rows are listed by their index in the list (e.g. an unknown product)."""
+    require_permission(
+        request, "customerdata.add_productholding", "customerdata.change_productholding"
+    )
+    return _deliver(request, holdings, holding_import_records, "holdings")

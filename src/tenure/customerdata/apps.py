@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CustomerDataConfig(AppConfig):
     name = "tenure.customerdata"
     label = "customerdata"
-    verbose_name = _("Payments and complaints")
+    verbose_name = _("Payments, complaints and products")
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
@@ -16,3 +16,5 @@ class CustomerDataConfig(AppConfig):
         # bulk and log their updates themselves (services._audit_updates)
         auditlog.register(models.Payment)
         auditlog.register(models.Complaint)
+        auditlog.register(models.Product)
+        auditlog.register(models.ProductHolding)

@@ -140,3 +140,86 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_severity_display()}, opened {self.opened})"
+
+
+class Product(models.Model):
+    """A product or service a partner can hold (tariff, insurance, add-on): the items of the
+    product recommendations. Kept by the administrator; the category and features are what
+    content filtering compares."""
+
+    key = models.SlugField(
+        _("key"), max_length=40, unique=True, help_text=_("Used in holdings imports and rules.")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(_("category"), max_length=60)
+    features = models.CharField(
+        _("features"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated attributes, e.g. 'green, fixed price, 24 months'."),
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active products are recommended.")
+    )
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def feature_list(self) -> list[str]:
+        return [part.strip().lower() for part in self.features.split(",") if part.strip()]
+
+
+class ProductHolding(models.Model):
+    """A contract of a partner for a product: from ``started``, until ``ended`` (empty while
+    held). Imported like payments, keyed by the contract reference per partner."""
+
+    partner = models.ForeignKey(
+        BusinessPartner,
+        verbose_name=_("business partner"),
+        on_delete=models.CASCADE,
+        related_name="holdings",
+        db_index=False,  # the unique constraint starts with the partner
+    )
+    reference = models.CharField(
+        _("contract reference"),
+        max_length=REFERENCE_LENGTH,
+        help_text=_("Unique per partner: a re-delivery with this reference updates the holding."),
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="holdings"
+    )
+    started = models.DateField(_("started"))
+    ended = models.DateField(
+        _("ended"), null=True, blank=True, help_text=_("Empty while the partner holds it.")
+    )
+    import_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,  # written by the import that created the run
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported"))
+
+    class Meta:
+        verbose_name = _("product holding")
+        verbose_name_plural = _("product holdings")
+        ordering = ["partner", "-started", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "reference"], name="holding_reference_once"),
+            models.CheckConstraint(condition=~Q(reference=""), name="holding_reference_not_empty"),
+            models.CheckConstraint(
+                condition=Q(ended__isnull=True) | Q(ended__gte=F("started")),
+                name="holding_ended_not_before_started",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.product_id} since {self.started}"

@@ -1,4 +1,5 @@
-"""API shapes for payments and complaints: a partner's recent ones and batch deliveries."""
+"""API shapes for payments, complaints and product holdings: a partner's recent ones and batch
+deliveries."""
 
 from __future__ import annotations
 
@@ -46,6 +47,26 @@ class ComplaintIn(Schema):
     closed: Loose = None
     severity: Loose = None
     subject: Loose = None
+
+
+class HoldingIn(Schema):
+    """One delivered product holding (contract); checked row by row like payments."""
+
+    partner: Loose = None
+    reference: Loose = None
+    product: Loose = None
+    started: Loose = None
+    ended: Loose = None
+
+
+class HoldingOut(Schema):
+    reference: str
+    product: str
+    product_name: str
+    category: str
+    started: dt.date
+    ended: dt.date | None
+    is_held: bool
 
 
 class CustomerDataDeliveryOut(Schema):

@@ -40,7 +40,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from tenure.customerdata.models import Complaint, Payment
+from tenure.customerdata.models import Complaint, Payment, ProductHolding
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,18 @@ class ComplaintEntry:
     subject: str
     is_open: bool
     """Open on the day asked for (closed empty or after it)."""
+
+
+@dataclass(frozen=True)
+class HoldingEntry:
+    reference: str
+    product: str
+    product_name: str
+    category: str
+    started: dt.date
+    ended: dt.date | None
+    is_held: bool
+    """Held on the day asked for (ended empty or after it)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,23 @@ def partner_recent_complaints(
         ComplaintEntry(reference, opened, closed, severity, subject, _is_open(opened, closed, on))
         for reference, opened, closed, severity, subject in rows
     ]
+
+
+def partner_holdings(partner_id: int, *, day: dt.date | None = None) -> list[HoldingEntry]:
+    """The partner's product holdings: those held on ``day`` first, then newest start first."""
+    on = day or timezone.localdate()
+    rows = (
+        ProductHolding.objects.filter(partner_id=partner_id)
+        .order_by("-started", "-id")
+        .values_list(
+            "reference", "product__key", "product__name", "product__category", "started", "ended"
+        )
+    )
+    entries = [
+        HoldingEntry(ref, key, name, category, started, ended, ended is None or ended > on)
+        for ref, key, name, category, started, ended in rows
+    ]
+    return sorted(entries, key=lambda entry: not entry.is_held)
 
 
 def payment_counts_by_partner(

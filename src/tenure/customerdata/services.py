@@ -1,4 +1,5 @@
-"""Writing payments and complaints: file import (CSV/Parquet), API batches and demo data.
+"""Writing payments, complaints and product holdings: file import (CSV/Parquet), API batches and
+demo data.
 
 Like the customer value import (:mod:`tenure.customervalue.services`), rows are validated in Python
 one by one, every bad row is reported with its row, column and reason, the valid ones are kept, and
@@ -39,11 +40,18 @@ from tenure.core.importing import (
 )
 from tenure.core.models import ImportRun
 from tenure.core.tabular import Record, RowError
-from tenure.customerdata.models import REFERENCE_LENGTH, Complaint, Payment
+from tenure.customerdata.models import (
+    REFERENCE_LENGTH,
+    Complaint,
+    Payment,
+    Product,
+    ProductHolding,
+)
 from tenure.partners.selectors import partner_ids_by_number
 
 PAYMENT_COLUMNS = ("partner", "reference", "due_date", "paid_date", "amount")
 COMPLAINT_COLUMNS = ("partner", "reference", "opened", "closed", "severity", "subject")
+HOLDING_COLUMNS = ("partner", "reference", "product", "started", "ended")
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("10") ** 10  # max_digits=12, decimal_places=2
 SEVERITIES = tuple(Complaint.Severity.values)
@@ -362,6 +370,41 @@ class ComplaintChunkWriter(KeyedChunkWriter):
         return None
 
 
+class HoldingChunkWriter(KeyedChunkWriter):
+    """Product holdings: partner, reference (contract), product (key), started, ended (empty
+    while held). An unknown product key is rejected naming the known ones."""
+
+    model = ProductHolding
+    value_columns = ("product_id", "started", "ended")
+    normalise = (int, _as_date, _as_date)
+
+    def value_parsers(self) -> dict[str, Callable[[Any], Any]]:
+        products = dict(Product.objects.values_list("key", "id"))
+        known = ", ".join(sorted(products)[:20]) or "none yet: add products in the admin"
+
+        def parse_product(value: Any) -> int:
+            key = fields.parse_text(value, max_length=40)
+            if key not in products:
+                raise ValueError(f"unknown product {key!r} (known: {known})")
+            return products[key]
+
+        remember = fields.Remembering
+        return {
+            "product": remember(fields.required(parse_product, "product is required")),
+            "started": remember(fields.required(fields.parse_date, "start date is required")),
+            "ended": remember(fields.parse_date),
+        }
+
+    def check_row(self, row: int, values: dict[str, Any], record: Record) -> RowError | None:
+        started, ended = values["started"], values["ended"]
+        if ended is not None and ended < started:
+            return RowError(
+                row, "ended", f"before the start date {started.isoformat()}",
+                _text(record.get("ended")),
+            )  # fmt: skip
+        return None
+
+
 PAYMENTS = Importer(
     kind=ImportRun.Kind.PAYMENTS,
     required=PAYMENT_COLUMNS,
@@ -372,10 +415,17 @@ COMPLAINTS = Importer(
     required=COMPLAINT_COLUMNS,
     make_writer=lambda user: ComplaintChunkWriter(),
 )
+HOLDINGS = Importer(
+    kind=ImportRun.Kind.HOLDINGS,
+    required=HOLDING_COLUMNS,
+    make_writer=lambda user: HoldingChunkWriter(),
+)
 payment_import_file = PAYMENTS.import_file
 payment_import_records = PAYMENTS.import_records
 complaint_import_file = COMPLAINTS.import_file
 complaint_import_records = COMPLAINTS.import_records
+holding_import_file = HOLDINGS.import_file
+holding_import_records = HOLDINGS.import_records
 
 
 def _text(value: Any) -> str:

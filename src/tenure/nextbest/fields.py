@@ -38,6 +38,11 @@ CONTEXT_FIELDS: dict[str, str] = {
     "channel": "the channel of the contact asking (phone, email, letter, sms)",
 }
 LEARNED_RATE_PREFIX = "response_rate:"
+HOLDS_PRODUCT_PREFIX = "holds_product:"
+"""``holds_product:<product key>``: the customer holds the product today (true/false)."""
+PRODUCT_PROPENSITY_PREFIX = "product_propensity:"
+"""``product_propensity:<product key>``: the recommender's calibrated probability of a take-up."""
+PREFIXES = (LEARNED_RATE_PREFIX, HOLDS_PRODUCT_PREFIX, PRODUCT_PROPENSITY_PREFIX)
 INTENT_LABELS = {
     "cancellation": _("Wants to cancel"),
     "billing": _("Billing question"),
@@ -57,7 +62,7 @@ CHANNEL_LABELS = {
 
 def is_known_field(name: str) -> bool:
     """Whether a rule may read ``name``."""
-    return name in CONTEXT_FIELDS or name.startswith(LEARNED_RATE_PREFIX)
+    return name in CONTEXT_FIELDS or name.startswith(PREFIXES)
 
 
 def help_text() -> str:

@@ -107,6 +107,18 @@ class Action(models.Model):
     propensity_field = models.CharField(
         _("propensity field"), max_length=60, blank=True, help_text=_("A context field as P.")
     )
+    product = models.ForeignKey(
+        "customerdata.Product",
+        verbose_name=_("recommended product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Offer this product: only to customers who do not hold it, with P from the product "
+            "recommender (the fixed P until a recommender run exists)."
+        ),
+    )
     value = models.FloatField(_("value V"), null=True, blank=True)
     value_field = models.CharField(
         _("value field"), max_length=60, blank=True, help_text=_("A context field as V.")
@@ -142,6 +154,10 @@ class Action(models.Model):
             field = getattr(self, name)
             if field and not is_known_field(field):
                 errors[name] = [f"unknown field {field!r}"]
+        if self.product_id and (self.learned or self.propensity_field):
+            errors["product"] = [
+                str(_("A product action takes P from the recommender: no learned rate or field."))
+            ]
         if self.probability is None and not self.propensity_field:
             errors["probability"] = [str(_("Give a probability P or a propensity field."))]
         if self.probability is not None and not 0 <= self.probability <= 1:
@@ -343,3 +359,31 @@ class ProactiveResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id}: {self.action}"
+
+
+class RecommenderRun(models.Model):
+    """A fitted product recommender: the hybrid of item-based collaborative filtering and content
+    filtering, its offline evaluation against the baselines on a time split, and the calibration
+    that turns its scores into the probability that a customer takes a product up."""
+
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    complete = models.BooleanField(_("complete"), default=False)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    products = models.PositiveIntegerField(_("products"), default=0)
+    holdings = models.PositiveIntegerField(_("holdings"), default=0)
+    k = models.PositiveSmallIntegerField(_("k (recommendations judged)"), default=3)
+    cutoff = models.DateField(_("evaluation cutoff"), null=True, blank=True)
+    horizon_days = models.PositiveIntegerField(_("calibration horizon (days)"), default=0)
+    evaluation = models.JSONField(_("evaluation"), default=list, blank=True)
+    calibration = models.JSONField(_("calibration"), default=dict, blank=True)
+    product_keys = models.JSONField(_("product keys (matrix columns)"), default=list)
+    model = models.BinaryField(_("fitted model"), editable=False)
+
+    class Meta:
+        verbose_name = _("product recommender run")
+        verbose_name_plural = _("product recommender runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.customers} customers)"

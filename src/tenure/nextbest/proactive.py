@@ -20,6 +20,7 @@ from tenure.analytics.nba.learning import field_name
 from tenure.campaigns.services import TargetSource
 from tenure.nextbest import models as m
 from tenure.nextbest.context import context_frame
+from tenure.nextbest.recommender import product_actions, product_columns
 from tenure.nextbest.services import (
     HISTORY_DAYS,
     campaign_contacts,
@@ -66,6 +67,11 @@ def run_proactive(
     if learned and len(frame):
         rates = response_rates(cat).rate_columns(frame["segment"].fillna("*"), learned)
         frame = pd.concat([frame, rates.set_index(frame.index)], axis=1)
+    products = product_actions(cat)
+    if products and len(frame):
+        customers = pd.Index(frame["customer"])
+        columns = product_columns(customers, products, timezone.localdate(now))
+        frame = pd.concat([frame, columns.reset_index(drop=True).set_index(frame.index)], axis=1)
     report("reading the base", 1, 1)
     report("deciding", 0, len(frame))
     batch = decide_batch(cat, frame, now=now, history=history_table(now))

@@ -22,7 +22,13 @@ from tenure.analytics.nba.learning import ALL_SEGMENTS, ResponseRates, field_nam
 from tenure.campaigns.models import Contact
 from tenure.nextbest import models as m
 from tenure.nextbest.context import partner_context
-from tenure.nextbest.fields import CHANNEL_LABELS, INTENT_LABELS
+from tenure.nextbest.fields import (
+    CHANNEL_LABELS,
+    HOLDS_PRODUCT_PREFIX,
+    INTENT_LABELS,
+    PRODUCT_PROPENSITY_PREFIX,
+)
+from tenure.nextbest.recommender import product_actions, product_columns
 from tenure.partners.models import BusinessPartner
 
 CHANNELS = ("phone", "email", "letter", "sms")
@@ -54,6 +60,25 @@ def forget_catalogue(**_: Any) -> None:
     _CATALOGUE.clear()
 
 
+def _propensity_field(action: m.Action) -> str | None:
+    """Where P comes from: the product recommender, the learned rate, a context field, or (None)
+    the fixed P."""
+    if action.product is not None:
+        return PRODUCT_PROPENSITY_PREFIX + action.product.key
+    if action.learned:
+        return field_name(action.key)
+    return action.propensity_field or None
+
+
+def _product_rules(action: m.Action) -> tuple[nba.Rule, ...]:
+    """A product is offered only to customers who do not hold it today."""
+    if action.product is None:
+        return ()
+    field = HOLDS_PRODUCT_PREFIX + action.product.key
+    return (nba.Rule.from_dict({"name": "does not hold the product", "field": field,
+                                "op": "is false"}),)  # fmt: skip
+
+
 def catalogue() -> nba.Catalogue:
     """The engine's catalogue from the active tracks, actions, policies and weights."""
     tracks = [
@@ -74,19 +99,19 @@ def catalogue() -> nba.Catalogue:
             kind=a.kind,  # type: ignore[arg-type]
             channel=a.channel,
             probability=a.probability,
-            propensity_field=field_name(a.key) if a.learned else (a.propensity_field or None),
+            propensity_field=_propensity_field(a),
             value=a.value,
             value_field=a.value_field or None,
             cost=a.cost,
             lever=a.lever,
             valid_from=a.valid_from,
             valid_until=a.valid_until,
-            eligibility=_rules(a.eligibility),
+            eligibility=_rules(a.eligibility) + _product_rules(a),
             applicability=_rules(a.applicability),
             suitability=_rules(a.suitability),
             label=a.label,
         )
-        for a in m.Action.objects.filter(active=True)
+        for a in m.Action.objects.filter(active=True).select_related("product")
     ]
     pressure: list[nba.ContactLimit | nba.RefusalSuppression] = []
     for p in m.PressurePolicy.objects.filter(active=True):
@@ -247,6 +272,10 @@ def next_best_actions(
     learned = [a.key for a in cat.actions if a.propensity_field == field_name(a.key)]
     if learned:
         context.update(learned_context(cat, context.get("segment"), learned))
+    products = product_actions(cat)
+    if products:
+        columns = product_columns(pd.Index([partner.pk]), products, timezone.localdate(now))
+        context.update({k: v.item() for k, v in columns.iloc[0].items()})
     decision = nba.decide(
         cat, context, now=now, history=history(partner.pk, now), customer=partner.number
     )

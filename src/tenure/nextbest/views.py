@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from tenure.nextbest import services
 from tenure.nextbest.fields import INTENTS
-from tenure.nextbest.models import Decision, Response
+from tenure.nextbest.models import Decision, RecommenderRun, Response
 from tenure.partners.models import BusinessPartner
 
 
@@ -56,6 +56,12 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("nextbest.view_response", raise_exception=True)
 def rates(request: HttpRequest) -> HttpResponse:
-    """Each action's learned response rate, overall and per segment, with its count."""
+    """Each action's learned response rate, overall and per segment, with its count; and the
+    product recommender's latest evaluation and calibration."""
     table = services.rates_table()
-    return render(request, "nextbest/rates.html", {"rows": table.to_dict("records")})
+    context: dict[str, object] = {"rows": table.to_dict("records")}
+    if request.user.has_perm("nextbest.view_recommenderrun"):
+        context["recommender"] = (
+            RecommenderRun.objects.filter(complete=True).defer("model").order_by("-pk").first()
+        )
+    return render(request, "nextbest/rates.html", context)

@@ -142,6 +142,10 @@ def partner_page_context(
 
         context.update(tile_context(partner_id=partner.pk, explain=True))
     context.update(interactions_context(user=user, partner=partner, kind=kind))
+    if user.has_perm("customerdata.view_productholding"):
+        from tenure.customerdata.selectors import partner_holdings
+
+        context["holdings"] = partner_holdings(partner.pk)
     if user.has_perm("partners.view_note"):
         context.update(notes_context(user=user, partner=partner))
     if user.has_perm("partners.view_task"):

@@ -37,7 +37,7 @@ At 1M customers × 10k items (6.7 holdings each) item-based top-10 for everyone 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, Self
 
 import numpy as np
@@ -338,6 +338,19 @@ def item_features(items: pd.DataFrame, columns: Sequence[str]) -> sparse.csr_mat
     """One-hot attribute vectors of the items (one row per item, in the table's order)."""
     encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=True, dtype=np.float64)
     return as_csr(encoder.fit_transform(items[list(columns)].astype(str)))
+
+
+def attribute_features(attributes: Sequence[Iterable[str]]) -> sparse.csr_matrix:
+    """0/1 attribute vectors of items that each have a set of attributes (e.g. a product's
+    category and its features), one row per item, columns in order of first appearance."""
+    columns: dict[str, int] = {}
+    rows, found = [], []
+    for row, names in enumerate(attributes):
+        for name in dict.fromkeys(names):
+            rows.append(row)
+            found.append(columns.setdefault(name, len(columns)))
+    shape = (len(attributes), max(len(columns), 1))
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, found)), shape=shape)
 
 
 def item_scores(model: Recommender, X: Any, items: Sequence[int]) -> Floats:

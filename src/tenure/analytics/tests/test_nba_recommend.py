@@ -154,3 +154,27 @@ def test_user_pool_is_a_seeded_sample() -> None:
     assert first.pool_.shape == (100, 50)
     assert (first.pool_ != again.pool_).nnz == 0
     np.testing.assert_array_equal(first.recommend(X[:20]).items, again.recommend(X[:20]).items)
+
+
+def test_calibrated_probabilities_rise_with_the_score_and_match_the_take_up_rate() -> None:
+    """On holdings with structure, a higher hybrid score means a higher share taken up later, and
+    the probabilities average to the observed take-up rate of the candidates."""
+    from tenure.analytics.nba.calibration import Calibration, calibrate
+    from tenure.analytics.nba.evaluation import time_split
+    from tenure.analytics.nba.synthetic import synthetic_holdings
+
+    data = synthetic_holdings(customers=3_000, items=60, clusters=6, random_state=5)
+    split = time_split(data.interactions, 0.7)
+    model = ItemKNN(neighbours=20)
+    found = calibrate(model, split, candidates=10)
+    assert found.pairs > 10_000 and 0 < found.positives < found.pairs
+    # isotonic regression keeps the mean: over the same candidates, the mean P is the take-up rate
+    held = split.train[np.diff(split.train.indptr) > 0]
+    scores = model.recommend(held, 10).scores
+    scores = scores[~np.isnan(scores)]
+    assert found.probability(scores).mean() == pytest.approx(found.positives / found.pairs)
+    low, high = found.probability(np.quantile(scores, [0.25, 0.95]))
+    assert high > 2 * low > 0  # the score separates: top candidates are taken up far more often
+    assert list(found.probabilities) == sorted(found.probabilities)
+    assert Calibration.from_dict(found.to_dict()) == found
+    assert np.isnan(Calibration((), (), 0, 0).probability([0.5])).all()

@@ -21,6 +21,8 @@ READ = [
     ("get", "/api/v1/partners/4711/complaints", PEOPLE),
     ("post", "/api/v1/payments", {"admin"}),
     ("post", "/api/v1/complaints", {"admin"}),
+    ("get", "/api/v1/partners/4711/holdings", PEOPLE),
+    ("post", "/api/v1/holdings", {"admin"}),
 ]
 
 

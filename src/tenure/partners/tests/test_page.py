@@ -39,7 +39,8 @@ def post(client: Client, path: str, data: dict[str, str], htmx: bool = True, tar
 def test_the_agents_page_has_every_card_but_not_the_analysis(client_as) -> None:
     page = client_as("agent").get(PAGE).content.decode()
     for testid in ("indicator-strip", "customer-value-tile", "partner-contact", "consents",
-                   "recent-interactions", "notes", "note-form", "tasks", "task-form"):  # fmt: skip
+                   "recent-interactions", "notes", "note-form", "tasks", "task-form",
+                   "partner-holdings"):  # fmt: skip
         assert f'data-testid="{testid}"' in page, testid
     assert 'data-testid="model-reasons"' not in page
     assert 'data-testid="campaign-history"' not in page
@@ -136,3 +137,20 @@ def test_the_interactions_filter_answers_with_its_card(client_as, partner) -> No
     )
     assert "No interactions yet." in empty.content.decode()
     assert "A note for the timeline" in agent.get(PAGE, {"kind": "bogus"}).content.decode()
+
+
+def test_the_products_card_lists_held_products_first(client_as, partner) -> None:
+    from tenure.customerdata.models import Product, ProductHolding
+
+    fibre = Product.objects.create(key="fibre-500", name="Fibre 500 internet", category="internet")
+    bill = Product.objects.create(key="e-bill", name="E-billing", category="service")
+    now = timezone.now()
+    ProductHolding.objects.create(partner=partner, reference="C-1", product=fibre,
+                                  started=dt.date(2023, 1, 1), ended=dt.date(2024, 1, 1),
+                                  imported_at=now)  # fmt: skip
+    ProductHolding.objects.create(partner=partner, reference="C-2", product=bill,
+                                  started=dt.date(2022, 5, 1), imported_at=now)  # fmt: skip
+    page = client_as("agent").get(PAGE).content.decode()
+    card = page[page.index('data-testid="partner-holdings"') :]
+    assert card.index("E-billing") < card.index("Fibre 500 internet")
+    assert "held" in card and "ended" in card
