@@ -8,7 +8,9 @@ Set-up (timed, not measured): ``tenure migrate`` (which installs the default cat
 partners and one current customer value dataset each by COPY (benchmarks/tile_latency.py's
 loader, then ``tenure customervalue rebuild-current``); then by SQL: phone consent granted for
 70 % of partners and refused for 10 %, an overdue invoice for 5 %, an open complaint for 10 %,
-an NPS and traffic light for 30 %; VACUUM ANALYZE.
+an NPS and traffic light for 30 %; the 12 demo products with their four product actions and
+1–3 holdings per partner drawn from four taste groups (~2M holdings), then ``tenure nba
+fit-recommender`` (timed: evaluation, calibration and fit at this size); VACUUM ANALYZE.
 
 Measured: ``tenure serve`` (one worker); one kept-alive connection, one request at a time,
 ``GET /api/v1/partners/{number}/next-best-actions?channel=phone`` (a quarter with
@@ -60,6 +62,49 @@ EXTRAS = (
     "nps_at) SELECT id, (ARRAY['green','yellow','red'])[1 + id % 3], now(), id % 11, now() "
     "FROM partners_businesspartner WHERE id % 10 < 3",
 )
+
+
+def products(database_url: str) -> dict[str, float]:
+    """The demo products and product actions, ~2 holdings per partner, the recommender fitted."""
+    from tenure.cli.demo_products import ACTIONS, GROUPS, PRODUCTS
+
+    keys = [key for key, *_ in PRODUCTS]
+    groups = [[keys.index(k) + 1 for k in members] for members in GROUPS.values()]
+    # product ids are 1..12 in PRODUCTS order (a fresh table); a partner's group is id % 4
+    group_of = (
+        "(ARRAY[" + ",".join(f"ARRAY[{','.join(map(str, (g + g)[:5]))}]" for g in groups) + "])"
+    )
+    with measured() as (took, _), psycopg.connect(database_url, autocommit=True) as connection:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO customerdata_product (key, name, category, features, active) "
+                "VALUES (%s, %s, %s, %s, true)",
+                PRODUCTS,
+            )
+            cursor.executemany(
+                "INSERT INTO nextbest_action (key, label, track_id, kind, channel, probability, "
+                "learned, propensity_field, value, value_field, cost, lever, eligibility, "
+                "applicability, suitability, active, product_id) SELECT %s, %s, 'growth', "
+                "'discretionary', 'phone', %s, false, '', %s, '', %s, 1, %s::jsonb, '[]', '[]', "
+                "true, id FROM customerdata_product WHERE key = %s",
+                [(f"offer-{key}", label, prior, value, cost,
+                  '[{"name": "phone consent", "field": "consent_phone", "op": "is true"}]', key)
+                 for key, label, value, cost, prior in ACTIONS],
+            )  # fmt: skip
+        for slot in range(3):  # slot 0 for everyone, 1 for 2/3 of the partners, 2 for 1/3
+            connection.execute(
+                "INSERT INTO customerdata_productholding (partner_id, reference, product_id, "
+                "started, imported_at) SELECT id, 'HLD-' || id || '-' || %s, "
+                f"{group_of}[1 + id %% 4][1 + (id / 4 + %s) %% 5], "
+                "current_date - (1 + (id * 7919 + %s * 104729) %% 1095)::int, now() "
+                "FROM partners_businesspartner WHERE id %% 3 >= %s",
+                (slot, slot, slot, slot),
+            )
+        connection.execute("VACUUM (ANALYZE) customerdata_productholding")
+    holdings_seconds = round(took[0], 1)
+    with measured() as (took, _):
+        run_tenure("nba", "fit-recommender", "--quiet", database_url=database_url)
+    return {"products_and_holdings": holdings_seconds, "fit_recommender": round(took[0], 1)}
 
 
 def extras(database_url: str) -> float:
@@ -129,6 +174,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="measured decisions")
     parser.add_argument("--warmup", type=int, default=200, help="requests not counted")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-products", action="store_true", help="without product actions")
     options = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -138,6 +184,8 @@ def main() -> None:
     setup: dict[str, Any] = {"migrate": round(took[0], 1)}
     setup.update(load(database_url, options.partners, 1, options.seed))
     setup["extras"] = extras(database_url)
+    if not options.no_products:
+        setup.update(products(database_url))
     print(f"set-up: {setup}", file=sys.stderr, flush=True)
     password = secrets.token_urlsafe(16)
     run_tenure("user", "add", USER, "--role", "agent", database_url=database_url,
@@ -162,6 +210,7 @@ def main() -> None:
         "source": source_version(),
         "database": postgres_version(database_url),
         "partners": options.partners,
+        "product_actions": not options.no_products,
         "setup_seconds": setup,
         "api": api,
         "proactive_run": run,

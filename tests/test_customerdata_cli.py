@@ -105,3 +105,24 @@ def test_an_unusable_file_exits_2(tenure, tmp_path: Path) -> None:
         "File rejected" in done.stderr
         and "missing column(s): closed, severity, subject" in done.stderr
     )
+
+
+def test_products_then_holdings_from_the_samples(tenure, tmp_path: Path) -> None:
+    """Holdings name products by key: before the catalogue every row is rejected with the reason,
+    after it the same file is accepted once; a product delivered again with a new name updates."""
+    early = tenure("import", "holdings", str(SAMPLES / "holdings.csv"), check_code=3).stdout
+    assert "accepted 0" in early and "unknown product" in early
+    products = tenure("import", "products", str(SAMPLES / "products.csv")).stdout
+    assert "accepted 5, updated 0" in products
+    holdings = tenure("import", "holdings", str(SAMPLES / "holdings.csv")).stdout
+    assert "accepted 5, updated 0" in holdings
+    again = tenure("import", "holdings", str(SAMPLES / "holdings.csv")).stdout
+    assert "accepted 0, updated 0, duplicates/unchanged 5" in again
+    renamed = tmp_path / "products.csv"
+    renamed.write_text(
+        "key,name,category\ne-bill,Paperless billing,service\nTV Max,TV max,tv\n,No key,tv\n",
+        encoding="utf-8",
+    )
+    done = tenure("import", "products", str(renamed), check_code=3).stdout
+    assert "accepted 0, updated 1" in done
+    assert "lower-case letters, digits, - and _, at most 40" in done and "key is required" in done

@@ -177,6 +177,21 @@ def import_complaints(
     run_cli_import(complaint_import_file, file, rejects, console, errors)
 
 
+@import_app.command("products")
+def import_products(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file", exists=True, dir_okay=False)],
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows to this CSV")] = None,
+) -> None:
+    """Import the product catalogue (key, name, category[, features, active]); a known key is
+    updated."""
+    from tenure.cli.imports import run_cli_import
+
+    setup_django()
+    from tenure.customerdata.products import product_import_file
+
+    run_cli_import(product_import_file, file, rejects, console, errors)
+
+
 @import_app.command("holdings")
 def import_holdings(
     file: Annotated[Path, typer.Argument(help="CSV or Parquet file", exists=True, dir_okay=False)],

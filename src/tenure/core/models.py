@@ -37,6 +37,7 @@ class ImportRun(models.Model):
         COMPLAINTS = "complaints", _("Complaints")
         TRAFFIC_LIGHTS = "traffic_lights", _("Traffic lights")
         CONSENTS = "consents", _("Contact consents")
+        PRODUCTS = "products", _("Products")
         HOLDINGS = "holdings", _("Product holdings")
 
     class Origin(models.TextChoices):

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from numpy.typing import NDArray
 from scipy import sparse
 
 from tenure.analytics.nba.calibration import Calibration, calibrate
@@ -201,6 +202,7 @@ def latest_recommender() -> Fitted | None:
                 Calibration.from_dict(run.calibration),
             )
         _FITTED["checked"] = time.monotonic()
+        _FITTED.pop("ids", None)
     return _FITTED.get("fitted")  # type: ignore[no-any-return]
 
 
@@ -211,41 +213,60 @@ def product_actions(cat: Any) -> list[str]:
 
 
 def product_columns(customers: pd.Index, keys: Sequence[str], day: dt.date) -> pd.DataFrame:
-    """For each customer (partner id) and product (key): whether they hold it on ``day`` and the
-    calibrated probability of a take-up (NaN without a run, so the action's fixed P applies)."""
-    frame = pd.DataFrame(index=customers)
+    """:func:`product_values` as a table indexed by the customers (the proactive run)."""
+    return pd.DataFrame(product_values(customers.to_numpy(), keys, day), index=customers)
+
+
+def product_values(
+    customers: NDArray[np.int64], keys: Sequence[str], day: dt.date
+) -> dict[str, NDArray[Any]]:
+    """For each customer (partner id) and product (key): whether they hold it on ``day``
+    (``holds_product:<key>``) and the calibrated probability of a take-up
+    (``product_propensity:<key>``; NaN without a run, so the action's fixed P applies)."""
+    n = len(customers)
     if not keys:
-        return frame
-    products = dict(Product.objects.filter(key__in=keys).values_list("key", "pk"))
+        return {}
+    products = _product_ids(keys)
     fitted = latest_recommender()
     run_products = _run_products(fitted) if fitted is not None else []
-    table = _holdings_of(customers, sorted((set(products.values()) | set(run_products)) - {-1}))
-    held_now = table[table["ended"].isna() | (table["ended"] > day)]
-    for key, product_id in products.items():
-        holders = held_now.loc[held_now["item"] == product_id, "customer"]
-        frame[HOLDS + key] = customers.isin(holders)
-        frame[PROPENSITY + key] = np.nan
-    keys = [key for key in products if fitted is not None and key in fitted.columns]
-    if fitted is None or not keys:
-        return frame
-    matrix = _matrix(customers, table, pd.Index(run_products))
-    scores = fitted.model.score_items(matrix, [fitted.columns[key] for key in keys])
+    wanted = sorted((set(products.values()) | set(run_products)) - {-1})
+    rows = ProductHolding.objects.filter(product_id__in=wanted)
+    if n <= 1_000:
+        rows = rows.filter(partner_id__in=customers.tolist())
+    found = list(rows.values_list("partner_id", "product_id", "ended"))
+    owners = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+    items = np.fromiter((r[1] for r in found), dtype=np.int64, count=len(found))
+    held_now = np.fromiter((r[2] is None or r[2] > day for r in found), bool, len(found))
+    position = pd.Index(customers).get_indexer(owners)
+    known = position >= 0
+    values: dict[str, NDArray[Any]] = {}
+    for key in keys:
+        holds = np.zeros(n, dtype=bool)
+        holds[position[known & held_now & (items == products.get(key, -2))]] = True
+        values[HOLDS + key] = holds
+        values[PROPENSITY + key] = np.full(n, np.nan)
+    scored = [key for key in keys if fitted is not None and key in fitted.columns]
+    if fitted is None or not scored:
+        return values
+    column = pd.Index(run_products).get_indexer(items)
+    kept = known & (column >= 0)
+    shape = (n, len(run_products))
+    matrix = sparse.csr_matrix((np.ones(int(kept.sum())), (position[kept], column[kept])), shape)
+    matrix.data[:] = 1.0
+    scores = fitted.model.score_items(matrix, [fitted.columns[key] for key in scored])
     probabilities = fitted.calibration.probability(scores)
-    for j, key in enumerate(keys):
-        frame[PROPENSITY + key] = probabilities[:, j]
-    return frame
+    for j, key in enumerate(scored):
+        values[PROPENSITY + key] = probabilities[:, j]
+    return values
 
 
-def _holdings_of(customers: pd.Index, product_ids: list[int]) -> pd.DataFrame:
-    """The holdings (ever) of these products: of the given customers when they are few, else all
-    (the whole base reads the table once)."""
-    rows = ProductHolding.objects.filter(product_id__in=product_ids)
-    if len(customers) <= 1_000:
-        rows = rows.filter(partner_id__in=list(customers))
-    return pd.DataFrame.from_records(
-        list(rows.values_list("partner_id", "product_id", "ended")),
-        columns=["customer", "item", "ended"],
-    )
+def _product_ids(keys: Sequence[str]) -> dict[str, int]:
+    """Product ids by key, kept with the fitted recommender (refreshed with it)."""
+    cache = _FITTED.setdefault("ids", {})
+    missing = [key for key in keys if key not in cache]
+    if missing:
+        cache.update(Product.objects.filter(key__in=missing).values_list("key", "pk"))
+    return {key: cache[key] for key in keys if key in cache}
 
 
 def _run_products(fitted: Fitted) -> list[int]:

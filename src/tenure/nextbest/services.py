@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -28,7 +29,7 @@ from tenure.nextbest.fields import (
     INTENT_LABELS,
     PRODUCT_PROPENSITY_PREFIX,
 )
-from tenure.nextbest.recommender import product_actions, product_columns
+from tenure.nextbest.recommender import product_actions, product_values
 from tenure.partners.models import BusinessPartner
 
 CHANNELS = ("phone", "email", "letter", "sms")
@@ -274,8 +275,8 @@ def next_best_actions(
         context.update(learned_context(cat, context.get("segment"), learned))
     products = product_actions(cat)
     if products:
-        columns = product_columns(pd.Index([partner.pk]), products, timezone.localdate(now))
-        context.update({k: v.item() for k, v in columns.iloc[0].items()})
+        found = product_values(np.array([partner.pk]), products, timezone.localdate(now))
+        context.update({name: column[0].item() for name, column in found.items()})
     decision = nba.decide(
         cat, context, now=now, history=history(partner.pk, now), customer=partner.number
     )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_holdings'),
+        ('core', '0005_import_kind_consents'),
         ('customerdata', '0001_initial'),
         ('partners', '0003_notes_tasks'),
     ]
