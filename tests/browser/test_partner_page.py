@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tenure.customerdata.models import Complaint, Payment
+from tenure.customerdata.models import Complaint, Payment, Product, ProductHolding
 from tenure.customervalue.models import CustomerValueDataset
 from tenure.partners.models import ChannelConsent, Note
 from tests.browser.conftest import SCREENSHOTS, browser_test
@@ -40,6 +40,14 @@ def _customer():
                            amount=Decimal("59.90"), imported_at=now)  # fmt: skip
     Complaint.objects.create(partner=partner, reference="K-88", opened=today - dt.timedelta(days=9),
                              severity="minor", subject="Meter reading estimated", imported_at=now)  # fmt: skip
+    green = Product.objects.create(key="green-electricity", name="Green electricity tariff",
+                                   category="energy", features="green, 24 months")  # fmt: skip
+    bill = Product.objects.create(key="e-bill", name="E-billing", category="service")
+    ProductHolding.objects.create(partner=partner, reference="V-1", product=green,
+                                  started=dt.date(2023, 5, 1), imported_at=now)  # fmt: skip
+    ProductHolding.objects.create(partner=partner, reference="V-2", product=bill,
+                                  started=dt.date(2021, 2, 1), ended=dt.date(2024, 1, 31),
+                                  imported_at=now)  # fmt: skip
     return partner
 
 
@@ -52,6 +60,10 @@ def test_agent_writes_a_note_and_a_task_and_completes_it_screenshot(session, mak
     session.goto(f"/partners/{partner.number}/")
     expect(page.get_by_test_id("consents")).to_contain_text("refused")
     expect(page.get_by_test_id("model-reasons")).to_have_count(0)  # not for agents
+    products = page.get_by_test_id("partner-holdings")
+    expect(products.locator("li").first).to_contain_text("Green electricity tariff")
+    expect(products.locator("li").first).to_contain_text("held")
+    expect(products.locator("li").last).to_contain_text("ended")
     timeline = page.get_by_test_id("recent-interactions")
     expect(timeline.locator("tbody tr")).to_have_count(2)
 
