@@ -17,7 +17,9 @@ process (all its threads) per request. The variants, one after another in each r
 - ``new-thread``: ``tenure.core.asgi.TenureASGIHandler``'s single hand-over, but a new thread per
   request (asgiref's default).
 - ``django-pooled``: Django's handler on pooled threads.
-- ``tenure``: ``TenureASGIHandler`` as ``tenure.asgi`` uses it: one hand-over, pooled threads.
+- ``tenure``: ``TenureASGIHandler``: one hand-over, pooled threads, no lean route.
+- ``tenure-lean``: as ``tenure.asgi`` uses it: the same, with the telephony API's lean route in
+  front of Django (``tenure.cti.lean``; the refused request goes on to Django).
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def handlers() -> dict[str, Callable[..., Any]]:
     from django.test import override_settings
 
     from tenure.core.asgi import TenureASGIHandler
+    from tenure.cti import lean
 
     class NewThread(TenureASGIHandler):
         async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -121,6 +124,7 @@ def handlers() -> dict[str, Callable[..., Any]]:
         "new-thread": NewThread(),
         "django-pooled": DjangoPooled(),
         "tenure": TenureASGIHandler(),
+        "tenure-lean": TenureASGIHandler(lean_routes={(lean.METHOD, lean.PATH): lean.answer}),
     }
 
 
@@ -188,7 +192,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per variant, kind and round")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--variants", default="django,async-chain,new-thread,django-pooled,tenure")
+    parser.add_argument(
+        "--variants", default="django,async-chain,new-thread,django-pooled,tenure,tenure-lean"
+    )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("run under scripts/with-postgres: this benchmark is for PostgreSQL")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -206,7 +207,7 @@ def _desktop_line(line: str, received: dict[str, float], ready: asyncio.Event) -
 
 async def telephony(base: str, token: str, options: argparse.Namespace, desktops: int,
                     sent: dict[str, float], failures: list[str],
-                    answers: dict[str, list[float]]) -> float:  # fmt: skip
+                    answers: dict[str, list[float]], answered: dict[str, float]) -> float:  # fmt: skip
     """The telephony system: one ``ringing`` event every 1/rate s, each its own HTTP request
     (at most ``--connections`` at a time, over keep-alive connections). Notes for each answer how long it took
     and the server time the answer's ``Server-Timing`` header reports."""
@@ -235,7 +236,8 @@ async def telephony(base: str, token: str, options: argparse.Namespace, desktops
                 failures.append(f"{status} {answer[:100]!r}")
                 sent.pop(call_id, None)
                 return
-            answers["request"].append((time.perf_counter() - sent[call_id]) * 1000)
+            answered[call_id] = time.perf_counter()
+            answers["request"].append((answered[call_id] - sent[call_id]) * 1000)
             timing = headers.get("server-timing", "")
             if "dur=" in timing:
                 answers["server"].append(float(timing.split("dur=")[1].split(",")[0]))
@@ -277,7 +279,8 @@ async def measure(options: argparse.Namespace, base: str, token: str, cookies: l
     load_before = os.getloadavg()
     cpu_before = cpu_seconds(options.server_pid)
     answers: dict[str, list[float]] = {"request": [], "server": []}
-    took = await telephony(base, token, options, len(cookies), sent, failures, answers)
+    answered: dict[str, float] = {}
+    took = await telephony(base, token, options, len(cookies), sent, failures, answers, answered)
     cpu_after = cpu_seconds(options.server_pid)
     deadline = time.perf_counter() + 10
     while len(set(sent) - set(received)) and time.perf_counter() < deadline:
@@ -285,6 +288,10 @@ async def measure(options: argparse.Namespace, base: str, token: str, cookies: l
     for reader in readers:
         reader.cancel()
     latencies = [(received[call] - sent[call]) * 1000 for call in sent if call in received]
+    # the push alone: from the telephony request's answer to the desktop (negative: it came first)
+    after_answer = [
+        (received[call] - answered[call]) * 1000 for call in answered if call in received
+    ]
     events = len(sent) + len(failures)
     return {
         "events_sent": events,
@@ -298,6 +305,7 @@ async def measure(options: argparse.Namespace, base: str, token: str, cookies: l
         "latency_ms": percentiles(latencies) if latencies else {},
         # the telephony request: until its answer, and the part Django spent (Server-Timing)
         "request_ms": percentiles(answers["request"]) if answers["request"] else {},
+        "desktop_after_answer_ms": percentiles(after_answer) if after_answer else {},
         "server_timing_ms": percentiles(answers["server"]) if answers["server"] else {},
         "load_average_before": [round(value, 2) for value in load_before],
         "load_average_after": [round(value, 2) for value in os.getloadavg()],
@@ -309,7 +317,25 @@ async def measure(options: argparse.Namespace, base: str, token: str, cookies: l
         "cpu_cores_used": {
             part: round((cpu_after[part] - cpu_before[part]) / took, 2) for part in cpu_before
         },
+        **({"timeline": timeline(sent, received)} if options.timeline else {}),
     }
+
+
+def timeline(sent: dict[str, float], received: dict[str, float]) -> list[str]:
+    """Per second of sending: events, and their latency p50 / p95 / max in ms (where the tail
+    comes from: steady queueing or stalls)."""
+    start = min(sent.values())
+    seconds: dict[int, list[float]] = {}
+    for call, at in sent.items():
+        if call in received:
+            seconds.setdefault(int(at - start), []).append((received[call] - at) * 1000)
+    rows = []
+    for second, values in sorted(seconds.items()):
+        values.sort()
+        p50, p95 = values[len(values) // 2], values[min(len(values) - 1, int(len(values) * 0.95))]
+        rows.append(f"{second:3d}s n={len(values):3d} p50={p50:6.0f} p95={p95:6.0f} "
+                    f"max={values[-1]:6.0f}")  # fmt: skip
+    return rows
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
@@ -351,6 +377,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="tenure serve worker processes")
     parser.add_argument("--connections", type=int, default=64,
                         help="the telephony system's HTTP connections (requests at a time)")  # fmt: skip
+    parser.add_argument("--timeline", action="store_true",
+                        help="also print the latency per second of sending")  # fmt: skip
     parser.add_argument("--client", choices=["lean", "httpx"], default="lean",
                         help="HTTP client of the load generator (see Http1)")  # fmt: skip
     options = parser.parse_args()
@@ -371,6 +399,10 @@ def main() -> None:
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
+        # the set-up's objects (Django, the COPY) out of the collector's reach: a full collection
+        # of them paused this process, the clock of every latency, by up to 0.3 s
+        gc.collect()
+        gc.freeze()
         result = asyncio.run(measure(options, base, token, cookies))
     finally:
         server.terminate()

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -39,6 +41,15 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
+LeanRoute = Callable[[dict[str, Any], bytes], tuple[int, list[tuple[bytes, bytes]], bytes] | None]
+"""A route answered in front of Django: (scope, body) → (status, headers, body), or None to
+leave the request to Django. Called in the request's thread."""
+
+GC_YOUNG_THRESHOLD = 20_000
+"""Allocations between two collections of the youngest generation (Python's default: 700). With
+hundreds of requests in flight, a young collection every 700 allocations promoted their live
+objects to the older generations, whose collections then paused the process."""
+
 IDLE_THREADS = 64
 """Single-thread executors kept idle for later requests. More are started when more requests run
 at once (an open event stream holds one for its lifetime); those beyond this number are shut down
@@ -48,10 +59,11 @@ when their request ends."""
 class TenureASGIHandler(ASGIHandler):
     """ASGI handler running the (synchronous) middleware chain in one hand-over per request."""
 
-    def __init__(self) -> None:
+    def __init__(self, lean_routes: dict[tuple[str, str], LeanRoute] | None = None) -> None:
         base.BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
         self._idle: list[ThreadPoolExecutor] = []
+        self.lean_routes = lean_routes or {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -59,12 +71,38 @@ class TenureASGIHandler(ASGIHandler):
         executor = self._idle.pop() if self._idle else _executor()
         try:
             async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
+                route = self.lean_routes.get((scope["method"], scope["path"]))
+                if route is not None:
+                    await self.handle_lean(route, scope, receive, send)
+                else:
+                    await self.handle(scope, receive, send)
         finally:
             if len(self._idle) < IDLE_THREADS:
                 self._idle.append(executor)
             else:
                 executor.shutdown(wait=False)
+
+    async def handle_lean(
+        self, route: LeanRoute, scope: dict[str, Any], receive: Any, send: Any
+    ) -> None:
+        """A lean route's answer, in one hand-over to the request's thread, or Django's when the
+        route leaves the request to Django (it returns None)."""
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        answer = await sync_to_async(route, thread_sensitive=True)(scope, body)
+        if answer is None:
+            await self.handle(scope, _replaying(body, receive), send)
+            return
+        status, headers, content = answer
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
 
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Django's ``ASGIHandler.handle`` (5.2), with one thread hand-over for the request."""
@@ -125,5 +163,33 @@ class TenureASGIHandler(ASGIHandler):
         return response
 
 
+def _replaying(body: bytes, receive: Any) -> Any:
+    """``receive`` for Django, with the body a lean route has already read."""
+    replayed = False
+
+    async def receive_again() -> dict[str, Any]:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return receive_again
+
+
 def _executor() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="tenure-request")
+
+
+def freeze_startup_objects() -> None:
+    """After start-up, move the process's objects out of the garbage collector's reach
+    (``gc.freeze``) and collect the young generation less often: a full collection then scans
+    only what requests left behind, instead of pausing the server for the ~200,000 objects of
+    Django, the URL conf, the API schemas and the phone number metadata (docs/benchmarks.md,
+    section 3). Call it once what every request needs is loaded."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  (imports every view and the API)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
