@@ -36,6 +36,8 @@ def test_agent_accepts_the_next_best_action_on_the_partner_page(session, make_us
     card.get_by_text("Why?").click()
     expect(card.get_by_test_id("nba-why")).to_contain_text("churn risk class 3-4")
     expect(card.get_by_test_id("nba-not-offered").first).to_be_visible()
+    # one dataset: the trend's time axis spans ±45 days around it, not years
+    expect(page.locator("#trend-value")).to_have_attribute("data-span-days", "90")
     page.screenshot(path=str(SCREENSHOTS / "next-best-actions.png"), full_page=True)
     first.get_by_test_id("nba-accept").click()
     expect(card.get_by_test_id("nba-recorded")).to_contain_text("Accepted")

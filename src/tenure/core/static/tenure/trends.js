@@ -9,6 +9,12 @@
     year: "numeric", month: "short", day: "numeric", timeZone: "UTC",
   });
 
+  // one dataset: uPlot would stretch the zero-width time range over years; show ±45 days around it
+  const PAD = 45 * 86400;
+  const xScale = times.length === 1
+    ? { time: true, auto: false, range: [times[0] - PAD, times[0] + PAD] }
+    : { time: true };
+
   function lastDelivered(values) {
     for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null) return i;
     return -1;
@@ -22,7 +28,7 @@
     const options = {
       width: Math.max(element.clientWidth, 280),
       height: 180,
-      scales: { x: { time: true }, y: { range: range } },
+      scales: { x: xScale, y: { range: range } },
       legend: { show: true },
       series: [
         {
@@ -41,6 +47,11 @@
       axes: [{}, { size: 40 }],
     };
     element.dataset.points = String(values.filter((v) => v !== null).length);
+    options.hooks = {
+      setScale: [(u, key) => {
+        if (key === "x") element.dataset.spanDays = String(Math.round((u.scales.x.max - u.scales.x.min) / 86400));
+      }],
+    };
     new uPlot(options, [times, values], element);
   }
 
