@@ -204,3 +204,45 @@ def test_overlong_partner_number_is_a_row_error_not_a_crash() -> None:
     assert [(e.row, e.column, e.reason) for e in report.errors] == [
         (3, "partner", "too long: 31 characters, at most 30")
     ]
+
+
+def test_several_problems_in_a_row_come_by_column_and_repeated_values_each_name_their_row() -> None:
+    """Every problem of a row is reported, by row and then by column; a bad value that repeats
+    (and is parsed once) is refused in every row it appears in."""
+    report = run(
+        HEADER
+        + "9999,2026-13-01,E,11,1,10,,provider\n"  # partner, as_of, segment, customer_value
+        + GOOD
+        + "4711,2026-10-01,E,9,1,10,,provider\n"  # segment again
+        + "4711,2026-10-01,E,9,1,10,,\n"  # segment and source
+    )
+    assert problems(report) == [
+        (2, "partner"),
+        (2, "as_of"),
+        (2, "segment"),
+        (2, "customer_value"),
+        (4, "segment"),
+        (5, "segment"),
+        (5, "source"),
+    ]
+    assert report.accepted == 1
+
+
+def test_typed_values_are_checked_one_by_one() -> None:
+    """API and Parquet records carry numbers and booleans: 1 and True are equal as dictionary
+    keys, but a parser remembering its results must not give True the answer of 1."""
+    from tenure.customervalue.services import dataset_import_records
+
+    base = {"partner": "4711", "segment": "A", "risk_class": "1", "churn_score": 1,
+            "bad_debt_score": 0.5, "source": "api"}  # fmt: skip
+    report = dataset_import_records(
+        records=[
+            {**base, "as_of": "2026-10-01", "customer_value": 1},
+            {**base, "as_of": "2026-09-01", "customer_value": True},
+            {**base, "as_of": "2026-08-01", "customer_value": 1.0},
+        ]
+    )
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [
+        (1, "customer_value", "expected a whole number 1..10")
+    ]
+    assert report.accepted == 2
