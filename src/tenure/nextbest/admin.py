@@ -8,6 +8,7 @@ from tenure.nextbest.models import (
     Decision,
     PressurePolicy,
     ProactiveRun,
+    RecommenderRun,
     Response,
     Track,
 )
@@ -25,8 +26,11 @@ class TrackAdmin(admin.ModelAdmin):
 
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
-    list_display = ["key", "label", "track", "kind", "channel", "probability", "learned", "cost"]
-    list_filter = ["track", "kind", "channel", "active"]
+    list_display = [
+        "key", "label", "track", "kind", "channel", "product", "probability", "learned", "cost",
+    ]  # fmt: skip
+    list_filter = ["track", "kind", "channel", "active", ("product", admin.EmptyFieldListFilter)]
+    list_select_related = ["track", "product"]
 
 
 @admin.register(PressurePolicy)
@@ -64,3 +68,17 @@ class ArbitrationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return not Arbitration.objects.exists()
+
+
+@admin.register(RecommenderRun)
+class RecommenderRunAdmin(admin.ModelAdmin):
+    """Read-only: runs are written by ``tenure nba fit-recommender``."""
+
+    list_display = ["started_at", "customers", "products", "holdings", "cutoff", "complete"]
+    exclude = ["model"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

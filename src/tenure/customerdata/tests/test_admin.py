@@ -27,3 +27,27 @@ def test_lists_are_searchable_by_partner_number_and_read_only(client_as) -> None
     shown = admin.get(f"/admin/customerdata/complaint/{complaint.pk}/change/")
     assert shown.status_code == 200 and b'name="_save"' not in shown.content
     assert client_as("agent").get("/admin/customerdata/payment/").status_code == 302
+
+
+def test_products_are_kept_in_the_admin_and_holdings_are_read_only(client_as) -> None:
+    from auditlog.models import LogEntry
+
+    from tenure.customerdata.models import Product, ProductHolding
+
+    admin = client_as("admin")
+    page = admin.get("/admin/customerdata/product/add/")
+    token = admin.cookies["csrftoken"].value
+    saved = admin.post(
+        "/admin/customerdata/product/add/",
+        {"key": "fibre-500", "name": "Fibre 500", "category": "internet", "features": "fibre",
+         "active": "on", "csrfmiddlewaretoken": token},
+    )  # fmt: skip
+    assert page.status_code == 200 and saved.status_code == 302
+    product = Product.objects.get(key="fibre-500")
+    assert LogEntry.objects.get_for_object(product).count() == 1  # audited
+    assert admin.get("/admin/customerdata/productholding/add/").status_code == 403
+    assert admin.get("/admin/customerdata/productholding/").status_code == 200
+    assert not ProductHolding.objects.exists()
+    assert admin.get("/admin/nextbest/recommenderrun/add/").status_code == 403
+    listed = admin.get("/admin/nextbest/action/?product__isempty=0")
+    assert listed.status_code == 200
