@@ -64,12 +64,33 @@ RECORD_ATTEMPTS = 3
 """Enough for both races an event can lose: for its call's row, then for its own row."""
 
 
-@transaction.atomic
 def _record(
     call_id: str, event: str, caller: str, called: str, extension: str, at: dt.datetime
 ) -> CallEventResult:
     e164 = caller_e164(caller)
+    # read outside a transaction: at READ COMMITTED a statement sees the same inside one or not,
+    # and the unique keys decide races (see above)
     found = _lookup(call_id=call_id, extension=extension, e164=e164)
+    if found.call_pk is None and found.next_ids is not None and not connection.in_atomic_block:
+        # PostgreSQL, a new call: written in one statement (cti/onestatement.py), which is atomic
+        # and durable by itself; a transaction around it added BEGIN and COMMIT, two of the
+        # event's five round trips (docs/benchmarks.md, section 3)
+        return _write(found, call_id, event, caller, e164, called, extension, at)
+    with transaction.atomic():  # (a savepoint inside a caller's transaction)
+        return _write(found, call_id, event, caller, e164, called, extension, at)
+
+
+def _write(
+    found: _Found,
+    call_id: str,
+    event: str,
+    caller: str,
+    e164: str,
+    called: str,
+    extension: str,
+    at: dt.datetime,
+) -> CallEventResult:
+    """Store the event (and the call if new) as the lookup found things, and notify."""
     new = found.call_pk is None
     if found.call_pk is None:
         # one insert (and its audit entry) for a new call; when the first events of a call
