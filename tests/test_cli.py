@@ -164,3 +164,32 @@ def test_import_consents_reports_and_is_idempotent(tenure) -> None:
     again = " ".join(tenure("import", "consents", str(SAMPLES / "consents.csv")).stdout.split())
     assert "accepted 4" in first
     assert "accepted 0" in again
+
+
+def test_serve_with_workers_sends_without_waiting_for_acknowledgements(monkeypatch) -> None:
+    """With workers, uvicorn binds the socket itself and asyncio leaves Nagle's algorithm on:
+    ``serve_workers`` switches it off for every connection (40 ms per telephony answer)."""
+    import socket
+
+    import uvicorn
+    from uvicorn import supervisors
+
+    from tenure.cli.main import serve_workers
+
+    accepted: list[int] = []
+
+    class AcceptOne:  # in place of uvicorn's worker processes: accept one connection
+        def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+            self.sock = sockets[0]
+
+        def run(self) -> None:
+            self.sock.listen()
+            with socket.create_connection(self.sock.getsockname()):
+                connection, _ = self.sock.accept()
+                accepted.append(connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                connection.close()
+            self.sock.close()
+
+    monkeypatch.setattr(supervisors, "Multiprocess", AcceptOne)
+    serve_workers(uvicorn.Config("tenure.asgi:application", host="127.0.0.1", port=0, workers=2))
+    assert accepted and accepted[0] != 0

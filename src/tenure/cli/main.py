@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -64,14 +64,36 @@ def serve(
 
     console.print(f"Tenure is serving on [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it)")
     # open CTI event streams never end by themselves: without a limit, stopping would wait forever
-    uvicorn.run(
-        "tenure.asgi:application",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-    )
+    options: dict[str, Any] = {
+        "log_level": "warning",
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+    }
+    if workers == 1:
+        uvicorn.run("tenure.asgi:application", host=host, port=port, **options)
+    else:
+        config = uvicorn.Config(
+            "tenure.asgi:application", host=host, port=port, workers=workers, **options
+        )
+        serve_workers(config)
+
+
+def serve_workers(config: Any) -> None:
+    """``uvicorn.run`` for several worker processes, with Nagle's algorithm off.
+
+    For workers, uvicorn binds the listening socket itself, without naming the protocol, and
+    asyncio switches Nagle's algorithm off only on connections of a socket that names TCP. With
+    it on, an answer written in two parts (head, then body) waited for the client's delayed
+    acknowledgement of the first: about 40 ms on every telephony request (docs/benchmarks.md,
+    section 3). Linux hands ``TCP_NODELAY`` from the listening socket to its connections.
+    """
+    import socket
+
+    from uvicorn.supervisors import Multiprocess
+
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @user_app.command("add")
