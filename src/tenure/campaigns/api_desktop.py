@@ -13,7 +13,7 @@ from pydantic import field_validator
 from tenure.accounts.api import require_permission
 from tenure.campaigns.models import Contact
 from tenure.campaigns.scripts import fill_placeholders, script_values
-from tenure.campaigns.services import CampaignError, contact_update
+from tenure.campaigns.services import KEEP, CampaignError, CampaignNotRunning, contact_update
 from tenure.campaigns.worklist import (
     WorklistError,
     parse_worklist_query,
@@ -256,12 +256,20 @@ def contact_detail(request: HttpRequest, contact_id: int) -> ContactOut:
 
 @router.patch(
     "/contacts/{contact_id}",
-    response={200: ContactOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={
+        200: ContactOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Record the work on a campaign contact: status, outcome, notes, call-back time",
 )
 def contact_patch(request: HttpRequest, contact_id: int, body: ContactPatchIn) -> ContactOut:
     """Only the fields sent change. An outcome on an open contact makes it reached; the outcome
-    ``callback`` needs ``callback_at``; a contact not reached has no outcome but a call-back."""
+    ``callback`` needs ``callback_at`` (``null`` clears it); a contact not reached has no outcome
+    but a call-back. A contact of a campaign no longer running is read-only for agents (409)."""
     require_permission(request, WORK)
     contact = _contact(request, contact_id)
     sent = body.model_fields_set
@@ -272,8 +280,10 @@ def contact_patch(request: HttpRequest, contact_id: int, body: ContactPatchIn) -
             status=body.status if "status" in sent else None,
             outcome=body.outcome if "outcome" in sent else None,
             notes=body.notes if "notes" in sent else None,
-            callback_at=body.callback_at if "callback_at" in sent else None,
+            callback_at=body.callback_at if "callback_at" in sent else KEEP,
         )
+    except CampaignNotRunning as exc:
+        raise HttpError(409, str(exc)) from None
     except CampaignError as exc:
         reason = str(exc)
         _invalid("callback_at" if "call-back" in reason else "outcome", reason)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -231,6 +232,21 @@ class Contact(models.Model):
         null=True,
         related_name="+",
     )
+    # What the customer looked like when targeted (taken when the contact is added, never
+    # updated): the reason they are in the campaign, and what the worklist filters and sorts by
+    # from its own indexes instead of reading every contact's current dataset. Empty: no dataset.
+    targeted_segment = models.CharField(_("segment when targeted"), max_length=10, null=True)
+    targeted_risk_class = models.CharField(_("risk class when targeted"), max_length=10, null=True)
+    targeted_churn_score = models.PositiveSmallIntegerField(
+        _("churn score when targeted"), null=True
+    )
+    targeted_customer_value = models.PositiveSmallIntegerField(
+        _("customer value when targeted"), null=True
+    )
+    # the partner's number and name in lower case as they were when targeted: the worklist's
+    # free text matches their beginnings through an index
+    search_number = models.CharField(max_length=30, default="", editable=False)
+    search_name = models.CharField(max_length=200, default="", editable=False)
     notes = models.TextField(_("notes"), blank=True)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
@@ -252,15 +268,60 @@ class Contact(models.Model):
             models.Index(fields=["partner", "campaign"], name="contact_partner_idx"),
             models.Index(fields=["campaign", "group", "status"], name="contact_campaign_idx"),
             # group and campaign too: an agent's worklist is counted from the index alone
-            models.Index(fields=["agent", "status", "group", "campaign"], name="contact_agent_idx"),
+            # the segment and churn score when targeted too: the column filters count from it
+            models.Index(
+                fields=[
+                    "agent",
+                    "status",
+                    "group",
+                    "campaign",
+                    "targeted_segment",
+                    "targeted_churn_score",
+                ],
+                name="contact_agent_idx",
+            ),
             models.Index(fields=["status", "-added_at"], name="contact_worklist_idx"),
+            # the worklist's free text: the beginning of the number or the name (on PostgreSQL
+            # with the pattern operator class, so that LIKE 'x%' uses them under any collation)
+            models.Index(
+                fields=["search_number"],
+                name="contact_search_number_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["search_name"],
+                name="contact_search_name_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
+        # and contact_agent_churn_idx (agent, churn score when targeted with empty ones first,
+        # id), made in migration 0007 for each database: Django cannot declare the NULLS FIRST
+        # that PostgreSQL needs and SQLite cannot parse
 
     def __str__(self) -> str:
         return f"{self.partner_id} in {self.campaign_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.search_number:
+            self.take_targeting_snapshot()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("campaigns:contact", kwargs={"pk": self.pk})
+
+    def take_targeting_snapshot(self) -> None:
+        """Copy the partner's current values, number and name onto a contact being added."""
+        from tenure.customervalue.models import CurrentCustomerValue
+
+        current = CurrentCustomerValue.objects.filter(partner_id=self.partner_id).first()
+        partner = BusinessPartner.objects.only("number", "name").get(pk=self.partner_id)
+        self.search_number = partner.number.lower()
+        self.search_name = partner.name.lower()
+        if current is not None:
+            self.targeted_segment = current.segment_id
+            self.targeted_risk_class = current.risk_class_id
+            self.targeted_churn_score = current.churn_score
+            self.targeted_customer_value = current.customer_value
 
 
 class CampaignSettings(models.Model):

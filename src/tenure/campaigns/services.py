@@ -10,6 +10,7 @@ a million candidates take seconds, with a count per reason for the preview.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from tenure.campaigns.models import (
     Population,
 )
 from tenure.campaigns.selectors import running
+from tenure.campaigns.targeting import SNAPSHOT_COLUMNS, snapshot_select
 from tenure.core.tabular import RowError, open_table
 from tenure.partners.models import BusinessPartner, ChannelConsent
 from tenure.partners.selectors import partner_ids_by_number
@@ -304,13 +306,12 @@ def campaign_populate(
 def _insert_contacts(
     campaign_id: int, ids: npt.NDArray[np.int64], *, group: str, label: str, now: dt.datetime
 ) -> int:
-    """Insert open contacts for ``ids`` in one statement; returns how many were new.
+    """Insert open contacts for ``ids`` in one statement, each with its snapshot of the customer
+    when targeted (:mod:`tenure.campaigns.targeting`); returns how many were new.
 
     The ids travel as one parameter (a PostgreSQL array, a JSON list for SQLite's ``json_each``)
-    and the database builds the rows, instead of one bound row of nine values per contact
-    (COPY into a staging table on PostgreSQL, ``executemany`` on SQLite). Measured at 444,000
-    contacts from 1,000,000 partners (docs/benchmarks.md §7): SQLite 12.5 → 6.8 s for the whole
-    populate, PostgreSQL 15.8 → 14.6 s, where the index upkeep of the contacts table dominates.
+    and the database builds the rows, instead of one bound row per contact (measured in
+    docs/benchmarks.md §7: SQLite 12.5 → 6.8 s for a populate of 444,000 contacts).
     """
     if len(ids) == 0:
         return 0
@@ -318,11 +319,12 @@ def _insert_contacts(
     if connection.vendor == "postgresql":
         rows, values = "unnest(%s::bigint[]) AS ids(value)", ids.tolist()
     else:
-        rows, values = "json_each(%s)", json.dumps(ids.tolist())
+        rows, values = "json_each(%s) AS ids", json.dumps(ids.tolist())
+    snapshot, joins = snapshot_select("ids.value")
     sql = (
         f"INSERT INTO {quote(Contact._meta.db_table)} (campaign_id, partner_id, {quote('group')}, "
-        "source, status, outcome, notes, added_at, updated_at) "
-        f"SELECT %s, value, %s, %s, 'open', '', '', %s, %s FROM {rows} "
+        f"source, status, outcome, notes, added_at, updated_at, {SNAPSHOT_COLUMNS}) "
+        f"SELECT %s, ids.value, %s, %s, 'open', '', '', %s, %s, {snapshot} FROM {rows} {joins} "
         "WHERE true ON CONFLICT (campaign_id, partner_id) DO NOTHING"  # WHERE: SQLite's upsert
     )
     with connection.cursor() as cursor:
@@ -357,6 +359,26 @@ def contacts_assign(
 CLOSED = {Contact.Status.DONE, Contact.Status.NOT_REACHED}
 
 
+class Keep(enum.Enum):
+    """A field of :func:`contact_update` left as it is (``None`` clears the call-back time)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+class CampaignNotRunning(CampaignError):
+    """Work recorded on a contact of a campaign that has ended or was closed."""
+
+
+def may_work(contact: Contact, user: Any, *, day: dt.date | None = None) -> bool:
+    """Whether the user may record work on the contact: while its campaign runs; afterwards only
+    the retention team, to correct results (agents still read it)."""
+    day = day or timezone.localdate()
+    return contact.campaign.is_running(day) or bool(user.has_perm("campaigns.change_campaign"))
+
+
 def contact_update(
     contact: Contact,
     *,
@@ -364,20 +386,27 @@ def contact_update(
     status: str | None = None,
     outcome: str | None = None,
     notes: str | None = None,
-    callback_at: dt.datetime | None = None,
+    callback_at: dt.datetime | Keep | None = KEEP,
 ) -> Contact:
-    """Record the agent's work on a contact (audited): status, outcome, notes, call-back time."""
+    """Record the agent's work on a contact (audited): status, outcome, notes, call-back time
+    (``None`` clears it, :data:`KEEP` leaves it)."""
     if contact.group == Contact.Group.CONTROL:
         raise CampaignError(_("This customer is in the control group and is not contacted."))
     if contact.agent_id not in (None, actor.pk) and not actor.has_perm("campaigns.change_campaign"):
         raise PermissionDenied(_("This contact is assigned to another agent."))
+    if not may_work(contact, actor):
+        raise CampaignNotRunning(
+            _("The campaign “%(name)s” is no longer running: its contacts can be read, not worked.")
+            % {"name": contact.campaign.name}
+        )
     if status is not None and status not in Contact.Status.values:
         raise CampaignError(f"unknown status {status!r}")
     if outcome is not None and outcome not in Contact.Outcome.values:
         raise CampaignError(f"unknown outcome {outcome!r}")
     new_status = status or contact.status
     new_outcome = contact.outcome if outcome is None else outcome
-    if new_outcome == Contact.Outcome.CALLBACK and callback_at is None and not contact.callback_at:
+    new_callback = contact.callback_at if callback_at is KEEP else callback_at
+    if new_outcome == Contact.Outcome.CALLBACK and new_callback is None:
         raise CampaignError(_("A call-back needs a date and time."))
     if new_outcome and new_status == Contact.Status.OPEN:
         new_status = Contact.Status.REACHED
@@ -387,8 +416,7 @@ def contact_update(
     contact.status, contact.outcome = new_status, new_outcome
     if notes is not None:
         contact.notes = notes
-    if callback_at is not None:
-        contact.callback_at = callback_at
+    contact.callback_at = new_callback
     if contact.agent_id is None:
         contact.agent = actor
     if contact.worked_at is None and new_status != Contact.Status.OPEN:

@@ -8,12 +8,17 @@ retention team (``campaigns.change_campaign``) everyone's ("all").
 Cost per page, whatever the size of the table: two counts (matching, and the whole scope; one
 when nothing is filtered; with free text the matching count comes with the page's ids), the ids
 of the page in the asked order, their rows (contact, partner, campaign, agent and the partner's
-traffic light and NPS in one query), and two batched queries for the page's partners — their
-current customer value datasets and the types of the running campaigns that contact them (the
-Retention and Caring flags). Filters on segment, risk class and
-churn score, and sorting by them, join the partner's current customer value row
-(``Contact.current_value``, a join by partner id; a left join for sorting, so that contacts
-without data come last), as the advanced search does; the other sorts use plain columns.
+traffic light and NPS in one query), and a batched query for the types of the running campaigns
+that contact the page's partners (the Retention and Caring flags).
+
+Segment, risk class and churn score are the contact's snapshot of the customer **when targeted**
+(:mod:`tenure.campaigns.targeting`): the worklist shows, filters and sorts by them from the
+contact's own columns and indexes, instead of reading the current dataset of every contact in
+scope (0.2–1 s at 100,000 contacts, docs/benchmarks.md §7); the contact's page shows the current
+tile. Sorted by one of them, contacts without data count as lowest (first ascending, last
+descending) and ties go by id in the same direction, so that one index serves both directions.
+The free text matches the beginning of the partner number or of the name (case-insensitive), as
+they were when targeted, through an index.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -40,7 +46,7 @@ from django.utils.translation import pgettext_lazy
 
 from tenure.campaigns.models import Campaign, CampaignType, Contact
 from tenure.campaigns.selectors import running
-from tenure.customervalue.models import ChurnRiskClass, CurrentCustomerValue, CustomerSegment
+from tenure.customervalue.models import ChurnRiskClass, CustomerSegment
 from tenure.retention.indicators import Indicators
 from tenure.retention.models import PartnerIndicator, TrafficLight, nps_band
 
@@ -251,12 +257,15 @@ def _ranked(column: str, values: Sequence[str]) -> Case:
     )
 
 
-CURRENT = {
-    "segment": "current_value__segment_id",
-    "risk": "current_value__risk_class_id",
-    "churn": "current_value__churn_score",
+SNAPSHOT = {
+    "segment": "targeted_segment",
+    "risk": "targeted_risk_class",
+    "churn": "targeted_churn_score",
 }
-"""Columns read on the partner's current customer value row (empty without a dataset)."""
+"""Columns of the contact's snapshot when targeted (empty without a dataset): sorted with empty
+ones lowest and ties by id in the same direction."""
+HIGHEST = "\U0010ffff"
+"""Above every character: ``[text, text + HIGHEST)`` holds the strings that begin with text."""
 NOT_NULL = {
     "partner": "partner__number",
     "name": "partner__name",
@@ -268,7 +277,7 @@ NOT_NULL = {
 
 
 def _sort_key(column: str) -> Any:
-    plain = {**NOT_NULL, **CURRENT, "agent": "agent__username", "callback": "callback_at"}
+    plain = {**NOT_NULL, **SNAPSHOT, "agent": "agent__username", "callback": "callback_at"}
     if column in plain:
         return F(plain[column])
     if column == "type":
@@ -298,13 +307,7 @@ def worklist_contacts(
     """The scope narrowed by the free text and the column filters (unordered)."""
     contacts = scoped_contacts(user, query, day=day).order_by()
     if query.text:
-        text = query.text
-        contacts = contacts.filter(
-            Q(partner__number__icontains=text)
-            | Q(partner__name__icontains=text)
-            | Q(partner__city__icontains=text)
-            | Q(campaign__name__icontains=text)
-        )
+        contacts = contacts.filter(_text_matches(query.text))
     if query.campaign is not None:
         contacts = contacts.filter(campaign_id=query.campaign)
     if query.type:
@@ -333,24 +336,43 @@ def worklist_contacts(
         if query.callback != "planned":
             contacts = contacts.exclude(status=Contact.Status.DONE)
     if query.segment:
-        contacts = contacts.filter(current_value__segment_id__in=list(query.segment))
+        contacts = contacts.filter(targeted_segment__in=list(query.segment))
     if query.risk:
-        contacts = contacts.filter(current_value__risk_class_id__in=list(query.risk))
+        contacts = contacts.filter(targeted_risk_class__in=list(query.risk))
     if query.churn_min is not None:
-        contacts = contacts.filter(current_value__churn_score__gte=query.churn_min)
+        contacts = contacts.filter(targeted_churn_score__gte=query.churn_min)
     if query.churn_max is not None:
-        contacts = contacts.filter(current_value__churn_score__lte=query.churn_max)
+        contacts = contacts.filter(targeted_churn_score__lte=query.churn_max)
     return contacts
+
+
+def _text_matches(text: str) -> Q:
+    """Number or name beginning with the text, case-insensitive: a range of an index (on
+    PostgreSQL ``LIKE 'text%'`` with the pattern operator class, right under any collation)."""
+    key = text.lower()
+    matches = Q()
+    for column in ("search_number", "search_name"):
+        if connection.vendor == "postgresql":
+            matches |= Q(**{f"{column}__startswith": key})
+        else:
+            matches |= Q(**{f"{column}__gte": key, f"{column}__lt": key + HIGHEST})
+    return matches
 
 
 def _ordered(contacts: QuerySet[Contact], sort: str) -> QuerySet[Contact]:
     column = sort.lstrip("-")
+    descending = sort.startswith("-")
     key = F("_sort")
+    contacts = contacts.alias(_sort=_sort_key(column))
+    if column in SNAPSHOT:  # empty lowest, ties in the same direction: one index both ways
+        if descending:
+            return contacts.order_by(key.desc(nulls_last=True), F("id").desc())
+        return contacts.order_by(key.asc(nulls_first=True), F("id").asc())
     if column in NOT_NULL:
-        ordering = key.desc() if sort.startswith("-") else key.asc()
+        ordering = key.desc() if descending else key.asc()
     else:
-        ordering = key.desc(nulls_last=True) if sort.startswith("-") else key.asc(nulls_last=True)
-    return contacts.alias(_sort=_sort_key(column)).order_by(ordering, "id")
+        ordering = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+    return contacts.order_by(ordering, "id")
 
 
 # --- the rows ----------------------------------------------------------------------------------
@@ -443,19 +465,23 @@ _ROW_VALUES = (
     "added_at",
     "partner__indicator__traffic_light",
     "partner__indicator__nps",
+    "targeted_segment",
+    "targeted_risk_class",
+    "targeted_churn_score",
 )
 
 
-def page_datasets(partner_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The current dataset's values of each of these partners, with key-table labels (one
-    query)."""
-    if not partner_ids:
-        return {}
-    rows = CurrentCustomerValue.objects.filter(partner_id__in=list(partner_ids)).values(
-        "partner_id", "segment_id", "segment__label", "segment__colour", "risk_class_id",
-        "risk_class__label", "risk_class__colour", "churn_score", "customer_value",
-    )  # fmt: skip
-    return {row["partner_id"]: dict(row) for row in rows}
+def key_labels() -> dict[str, dict[str, tuple[str, str]]]:
+    """Label and colour of every segment and risk class key (two small tables, one query)."""
+    columns = ("kind", "key", "label", "colour")
+    segments = CustomerSegment.objects.order_by().annotate(kind=Value("segment"))
+    risks = ChurnRiskClass.objects.order_by().annotate(kind=Value("risk"))
+    labels: dict[str, dict[str, tuple[str, str]]] = {"segment": {}, "risk": {}}
+    for kind, key, label, colour in segments.values_list(*columns).union(
+        risks.values_list(*columns), all=True
+    ):
+        labels[kind][key] = (label, colour)
+    return labels
 
 
 def page_campaign_types(partner_ids: Sequence[int], *, day: dt.date) -> dict[int, set[str]]:
@@ -474,11 +500,13 @@ def page_campaign_types(partner_ids: Sequence[int], *, day: dt.date) -> dict[int
 
 def _rows(values: list[dict[str, Any]], *, day: dt.date, now: dt.datetime) -> list[WorklistRow]:
     partner_ids = [row["partner_id"] for row in values]
-    datasets = page_datasets(partner_ids)
+    labels = key_labels() if values else {"segment": {}, "risk": {}}
     types = page_campaign_types(partner_ids, day=day)
     rows = []
     for row in values:
-        dataset = datasets.get(row["partner_id"], {})
+        segment, risk = row["targeted_segment"], row["targeted_risk_class"]
+        segment_label, segment_colour = labels["segment"].get(segment or "", ("", "grey"))
+        risk_label, risk_colour = labels["risk"].get(risk or "", ("", "grey"))
         light = row["partner__indicator__traffic_light"] or ""
         nps = row["partner__indicator__nps"]
         kinds = types.get(row["partner_id"], set())
@@ -502,13 +530,13 @@ def _rows(values: list[dict[str, Any]], *, day: dt.date, now: dt.datetime) -> li
                     and row["status"] != Contact.Status.DONE
                 ),
                 added_at=row["added_at"],
-                segment=dataset.get("segment_id"),
-                segment_label=dataset.get("segment__label") or "",
-                segment_colour=dataset.get("segment__colour") or "grey",
-                risk_class=dataset.get("risk_class_id"),
-                risk_label=dataset.get("risk_class__label") or "",
-                risk_colour=dataset.get("risk_class__colour") or "grey",
-                churn_score=dataset.get("churn_score"),
+                segment=segment,
+                segment_label=segment_label,
+                segment_colour=segment_colour or "grey",
+                risk_class=risk,
+                risk_label=risk_label,
+                risk_colour=risk_colour or "grey",
+                churn_score=row["targeted_churn_score"],
                 indicators=Indicators(
                     traffic_light=light,
                     traffic_light_label=str(TrafficLight(light).label) if light else "",
@@ -608,9 +636,22 @@ def next_contact(
         .values_list("_sort", flat=True)
         .first()
     )
-    after = Q(_sort__isnull=True, id__gt=current.pk)
-    if value is not None:
-        beyond = Q(_sort__lt=value) if descending else Q(_sort__gt=value)
-        after = beyond | Q(_sort=value, id__gt=current.pk) | Q(_sort__isnull=True)
+    after = _after(value, current.pk, descending=descending, snapshot=column in SNAPSHOT)
     contacts = _ordered(worklist_contacts(user, query, day=day, now=now), query.sort)
     return contacts.filter(after).values_list("id", flat=True).first()
+
+
+def _after(value: Any, pk: int, *, descending: bool, snapshot: bool) -> Q:
+    """The rows after (value, pk) in the order of :func:`_ordered`."""
+    if snapshot:  # empty lowest; ties by id in the sort's direction
+        if descending:
+            if value is None:
+                return Q(_sort__isnull=True, id__lt=pk)
+            return Q(_sort__lt=value) | Q(_sort=value, id__lt=pk) | Q(_sort__isnull=True)
+        if value is None:
+            return Q(_sort__isnull=True, id__gt=pk) | Q(_sort__isnull=False)
+        return Q(_sort__gt=value) | Q(_sort=value, id__gt=pk)
+    if value is None:  # empty last either way; ties by id ascending
+        return Q(_sort__isnull=True, id__gt=pk)
+    beyond = Q(_sort__lt=value) if descending else Q(_sort__gt=value)
+    return beyond | Q(_sort=value, id__gt=pk) | Q(_sort__isnull=True)

@@ -75,6 +75,7 @@ def load_demo_uplift_campaign(
 
     from tenure.analytics.campaigns import control_group_mask
     from tenure.campaigns.models import Campaign, CampaignType, Contact, Population
+    from tenure.campaigns.targeting import fill_missing_snapshots
     from tenure.campaigns.uplift import uplift_features
     from tenure.partners.models import BusinessPartner
 
@@ -137,6 +138,7 @@ def load_demo_uplift_campaign(
                 contact.worked_at = contact.closed_at = worked
             contacts.append(contact)
         Contact.objects.bulk_create(contacts, batch_size=2_000)
+        fill_missing_snapshots()  # bulk_create does not call save(), which takes it
         leaving = [
             BusinessPartner(
                 pk=partner_id, left_on=starts_on + dt.timedelta(days=int(left_after[position]))

@@ -20,13 +20,20 @@ from django.views.decorators.http import require_POST
 
 from tenure.campaigns.models import CampaignType, Contact
 from tenure.campaigns.scripts import render_script, script_values
-from tenure.campaigns.services import CampaignError, contact_update
+from tenure.campaigns.services import (
+    KEEP,
+    CampaignError,
+    CampaignNotRunning,
+    contact_update,
+    may_work,
+)
 from tenure.campaigns.worklist import (
     CALLBACKS,
     COLUMNS,
     LIGHTS,
     PAGE_SIZES,
     SCOPES,
+    SNAPSHOT,
     STATUS_LABELS,
     WorklistError,
     WorklistQuery,
@@ -84,7 +91,9 @@ def _columns(query: WorklistQuery) -> list[dict[str, Any]]:
         ]
         sorted_here = current in keys
         direction = "descending" if descending else "ascending"
-        columns.append({"links": links, "sorted": direction if sorted_here else ""})
+        # the worklist shows the customer as they were when targeted (the contact's snapshot)
+        note = _("when targeted") if keys[0] in SNAPSHOT else ""
+        columns.append({"links": links, "sorted": direction if sorted_here else "", "note": note})
     return columns
 
 
@@ -141,7 +150,7 @@ def _contact(request: HttpRequest, pk: int) -> Contact:
     return get_object_or_404(contacts, pk=pk)
 
 
-def _form_context(contact: Contact, **extra: Any) -> dict[str, Any]:
+def _form_context(contact: Contact, user: Any, **extra: Any) -> dict[str, Any]:
     callback = timezone.localtime(contact.callback_at) if contact.callback_at else None
     values = {
         "status": contact.status,
@@ -151,6 +160,7 @@ def _form_context(contact: Contact, **extra: Any) -> dict[str, Any]:
     }
     return {
         "contact": contact,
+        "editable": may_work(contact, user),
         "values": {**values, **extra.pop("values", {})},
         "statuses": list(STATUS_LABELS.items()),
         "outcomes": Contact.Outcome.choices,
@@ -167,7 +177,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     query, _error = _query(request)
     user = request.user
     agent_name = user.get_full_name() or user.get_username()  # type: ignore[union-attr]
-    context = _form_context(item)
+    context = _form_context(item, user)
     context.update(
         {
             "campaign": item.campaign,
@@ -219,8 +229,13 @@ def contact_work(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             status=submitted["status"] or None,
             outcome=submitted["outcome"] if "outcome" in request.POST else None,
             notes=submitted["notes"] if "notes" in request.POST else None,
-            callback_at=_callback(submitted["callback_at"]),
+            # the form always sends the field: emptied, it clears the call-back time
+            callback_at=_callback(submitted["callback_at"])
+            if "callback_at" in request.POST
+            else KEEP,
         )
+    except CampaignNotRunning as exc:
+        error, status = str(exc), 409
     except CampaignError as exc:
         error, status = str(exc), 422
     except PermissionDenied as exc:
@@ -240,8 +255,8 @@ def contact_work(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if error:
         item.refresh_from_db()
         extra["values"] = submitted
-    return render(request, "campaigns/contact_form.html", _form_context(item, **extra),
-                  status=status)  # fmt: skip
+    return render(request, "campaigns/contact_form.html",
+                  _form_context(item, request.user, **extra), status=status)  # fmt: skip
 
 
 @permission_required(WORK, raise_exception=True)
