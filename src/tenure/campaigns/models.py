@@ -245,8 +245,8 @@ class Contact(models.Model):
     )
     # the partner's number and name in lower case as they were when targeted: the worklist's
     # free text matches their beginnings through an index
-    search_number = models.CharField(max_length=30, default="", editable=False)
-    search_name = models.CharField(max_length=200, default="", editable=False)
+    search_number = models.CharField(max_length=30, default="", db_default="", editable=False)
+    search_name = models.CharField(max_length=200, default="", db_default="", editable=False)
     notes = models.TextField(_("notes"), blank=True)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)

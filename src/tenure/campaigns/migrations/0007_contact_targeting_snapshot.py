@@ -80,12 +80,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="contact",
             name="search_number",
-            field=models.CharField(default="", editable=False, max_length=30),
+            field=models.CharField(default="", db_default="", editable=False, max_length=30),
         ),
         migrations.AddField(
             model_name="contact",
             name="search_name",
-            field=models.CharField(default="", editable=False, max_length=200),
+            field=models.CharField(default="", db_default="", editable=False, max_length=200),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.RemoveIndex(model_name="contact", name="contact_agent_idx"),
