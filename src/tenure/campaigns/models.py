@@ -280,7 +280,6 @@ class Contact(models.Model):
                 ],
                 name="contact_agent_idx",
             ),
-            models.Index(fields=["status", "-added_at"], name="contact_worklist_idx"),
             # the worklist's free text: the beginning of the number or the name (on PostgreSQL
             # with the pattern operator class, so that LIKE 'x%' uses them under any collation)
             models.Index(
@@ -295,8 +294,8 @@ class Contact(models.Model):
             ),
         ]
         # and contact_agent_churn_idx (agent, churn score when targeted with empty ones first,
-        # id), made in migration 0007 for each database: Django cannot declare the NULLS FIRST
-        # that PostgreSQL needs and SQLite cannot parse
+        # id; assigned contacts only), made in migration 0007 for each database: Django cannot
+        # declare the NULLS FIRST that PostgreSQL needs and SQLite cannot parse
 
     def __str__(self) -> str:
         return f"{self.partner_id} in {self.campaign_id}"
