@@ -62,22 +62,24 @@ def test_agent_works_a_contact_from_the_desktop_screenshots(session, make_user):
     expect(page.get_by_test_id("worklist")).not_to_contain_text("Hanna Koch")  # control group
     expect(rows.first.get_by_test_id("indicator-strip")).to_contain_text("red – critical")
 
-    page.get_by_label("Search: partner number, name, city or campaign").fill("Leipzig")
-    expect(page.get_by_test_id("worklist-count")).to_contain_text("4 contacts")
-    expect(page).to_have_url(re.compile(r"q=Leipzig"))
+    # the beginning of the number or the name (as when targeted), in any case
+    page.get_by_label("Search: beginning of partner number or name").fill("100000")
+    expect(page.get_by_test_id("worklist-count")).to_contain_text("7 contacts")
+    expect(page).to_have_url(re.compile(r"q=100000"))
     page.get_by_label("Traffic light", exact=True).select_option("none")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Eva Braun")
     page.get_by_label("Traffic light", exact=True).select_option("")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(7)
     page.locator("th a[data-sort=churn]").click()  # ascending
     expect(page).to_have_url(re.compile(r"sort=churn"))
     page.locator("th a[data-sort=churn]").click()  # descending
     expect(page).to_have_url(re.compile(r"sort=-churn"))
     expect(rows.first).to_contain_text("Clara Weiß")
     expect(rows.first.get_by_test_id("indicator-strip")).to_contain_text("yellow – at risk")
+    expect(page.locator("th", has_text="Churn score")).to_contain_text("when targeted")
     page.reload()  # the URL keeps the state
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(7)
     expect(rows.first).to_contain_text("Clara Weiß")
     page.screenshot(path=SCREENSHOTS / "operator-desktop.png", full_page=True)
 
@@ -123,11 +125,11 @@ def test_agent_works_a_contact_from_the_desktop_screenshots(session, make_user):
     )
     assert page.url.split("?")[0] == contact_url.split("?")[0]
 
-    assert contact_url.endswith("?q=Leipzig&sort=-churn")  # opened from the worklist: its state
+    assert contact_url.endswith("?q=100000&sort=-churn")  # opened from the worklist: its state
     page.goto(contact_url)
     page.get_by_test_id("next-contact").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ben Hoffmann")  # churn 62
     page.get_by_test_id("back-to-worklist").click()
-    expect(page).to_have_url(re.compile(r"q=Leipzig&sort=-churn"))
-    expect(rows).to_have_count(4)
+    expect(page).to_have_url(re.compile(r"q=100000&sort=-churn"))
+    expect(rows).to_have_count(7)
     expect(rows.first).to_contain_text("Accepted offer")
