@@ -141,11 +141,12 @@ def worklist(
     page: str = "",
     size: str = "",
 ) -> WorklistOut:
-    """``scope``: mine (default), unassigned, or all (retention team). ``q`` searches partner
-    number, name, city and campaign; ``status``, ``outcome`` (``none`` = no outcome yet),
+    """``scope``: mine (default), unassigned, or all (retention team). ``q`` matches the beginning
+    of the partner number or name (any case); ``status``, ``outcome`` (``none`` = no outcome yet),
     ``segment``, ``risk`` and ``light`` (red, yellow, green, none) may repeat; ``churn_min`` /
     ``churn_max`` 0..100; ``callback``: due, today or planned; ``sort``: a column, ``-`` for
-    descending; ``size`` 1..500."""
+    descending; ``size`` 1..500. Segment, risk class and churn score are the values when the
+    customer was targeted (docs/campaigns.md §4)."""
     require_permission(request, WORK)
     data = {
         "scope": [scope], "q": [q], "campaign": [campaign], "type": [type], "status": status,
