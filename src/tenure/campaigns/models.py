@@ -280,22 +280,12 @@ class Contact(models.Model):
                 ],
                 name="contact_agent_idx",
             ),
-            # the worklist's free text: the beginning of the number or the name (on PostgreSQL
-            # with the pattern operator class, so that LIKE 'x%' uses them under any collation)
-            models.Index(
-                fields=["search_number"],
-                name="contact_search_number_idx",
-                opclasses=["varchar_pattern_ops"],
-            ),
-            models.Index(
-                fields=["search_name"],
-                name="contact_search_name_idx",
-                opclasses=["varchar_pattern_ops"],
-            ),
         ]
-        # and contact_agent_churn_idx (agent, churn score when targeted with empty ones first,
-        # id; assigned contacts only), made in migration 0007 for each database: Django cannot
-        # declare the NULLS FIRST that PostgreSQL needs and SQLite cannot parse
+        # and, made in migration 0007 for each database (Django cannot declare them so):
+        # contact_agent_churn_idx (agent, churn score when targeted with empty ones first, id;
+        # assigned contacts only), and the free text's contact_search_number_idx and
+        # contact_search_name_idx (on PostgreSQL with the pattern operator class and for
+        # assigned contacts only; SQLite cannot use partial indexes for the two arms of an OR)
 
     def __str__(self) -> str:
         return f"{self.partner_id} in {self.campaign_id}"

@@ -44,6 +44,30 @@ def drop_churn_index(apps, schema_editor):
     schema_editor.execute("DROP INDEX contact_agent_churn_idx")
 
 
+SEARCH_INDEXES = {"contact_search_number_idx": "search_number", "contact_search_name_idx": "search_name"}
+
+
+def search_indexes(apps, schema_editor):
+    """The free text's indexes: the beginning of the number or the name. On PostgreSQL with the
+    pattern operator class (LIKE 'x%' under any collation) and for assigned contacts only, so
+    that populating does not pay for them; SQLite would not use partial indexes for the two
+    arms of the OR, so there they hold every contact."""
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    for name, column in SEARCH_INDEXES.items():
+        if postgresql:
+            schema_editor.execute(
+                f"CREATE INDEX {name} ON campaigns_contact ({column} varchar_pattern_ops) "
+                "WHERE agent_id IS NOT NULL"
+            )
+        else:
+            schema_editor.execute(f"CREATE INDEX {name} ON campaigns_contact ({column})")
+
+
+def drop_search_indexes(apps, schema_editor):
+    for name in SEARCH_INDEXES:
+        schema_editor.execute(f"DROP INDEX {name}")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -107,21 +131,6 @@ class Migration(migrations.Migration):
                 name="contact_agent_idx",
             ),
         ),
-        migrations.AddIndex(
-            model_name="contact",
-            index=models.Index(
-                fields=["search_number"],
-                name="contact_search_number_idx",
-                opclasses=["varchar_pattern_ops"],
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="contact",
-            index=models.Index(
-                fields=["search_name"],
-                name="contact_search_name_idx",
-                opclasses=["varchar_pattern_ops"],
-            ),
-        ),
         migrations.RunPython(churn_index, drop_churn_index),
+        migrations.RunPython(search_indexes, drop_search_indexes),
     ]
