@@ -268,7 +268,9 @@ class Contact(models.Model):
             models.Index(fields=["partner", "campaign"], name="contact_partner_idx"),
             models.Index(fields=["campaign", "group", "status"], name="contact_campaign_idx"),
             # group and campaign too: an agent's worklist is counted from the index alone
-            # the segment and churn score when targeted too: the column filters count from it
+            models.Index(fields=["agent", "status", "group", "campaign"], name="contact_agent_idx"),
+            # and the segment and churn score when targeted: an agent's column filters are
+            # counted from it; assigned contacts only, so that populating does not pay for it
             models.Index(
                 fields=[
                     "agent",
@@ -278,7 +280,8 @@ class Contact(models.Model):
                     "targeted_segment",
                     "targeted_churn_score",
                 ],
-                name="contact_agent_idx",
+                name="contact_agent_filter_idx",
+                condition=Q(agent__isnull=False),
             ),
         ]
         # and, made in migration 0007 for each database (Django cannot declare them so):

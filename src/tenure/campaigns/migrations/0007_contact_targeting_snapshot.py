@@ -116,10 +116,13 @@ class Migration(migrations.Migration):
         # (status, -added_at): no query leads with the status any more (the worklist's default
         # order is the id); one index less to keep when populating
         migrations.RemoveIndex(model_name="contact", name="contact_worklist_idx"),
-        migrations.RemoveIndex(model_name="contact", name="contact_agent_idx"),
+        # (agent, status, group, campaign) + the segment and churn score when targeted, of
+        # assigned contacts: an agent's column filters are counted from it; contact_agent_idx
+        # stays as it is, its equal keys of unassigned contacts share entries when populating
         migrations.AddIndex(
             model_name="contact",
             index=models.Index(
+                condition=models.Q(agent__isnull=False),
                 fields=[
                     "agent",
                     "status",
@@ -128,7 +131,7 @@ class Migration(migrations.Migration):
                     "targeted_segment",
                     "targeted_churn_score",
                 ],
-                name="contact_agent_idx",
+                name="contact_agent_filter_idx",
             ),
         ),
         migrations.RunPython(churn_index, drop_churn_index),
