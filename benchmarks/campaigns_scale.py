@@ -12,7 +12,7 @@ customer value 1–10 or empty); for every partner a start date, and for 40 % a 
 an NPS; refused phone consents for 2 %; an agent ``bench-agent`` (``tenure user add``); one
 running Retention campaign with ``--contacts`` contacts (every 10th partner), all assigned to
 the agent, 70 % open, the rest in progress, reached, not reached or done with an outcome, a
-tenth with a call-back time.
+tenth with a call-back time, each with its values when targeted (as a populate takes them).
 
 Measured:
 
