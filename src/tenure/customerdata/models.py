@@ -24,7 +24,25 @@ from tenure.partners.models import BusinessPartner
 REFERENCE_LENGTH = 64
 
 
-class Payment(models.Model):
+class Imported(models.Model):
+    """What every imported row carries: the import that wrote or last updated it, and when."""
+
+    import_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,  # written by the import that created the run
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported"))
+
+    class Meta:
+        abstract = True
+
+
+class Payment(Imported):
     """One invoice of a partner: when it was due, when (if yet) it was paid, and its amount."""
 
     partner = models.ForeignKey(
@@ -44,16 +62,6 @@ class Payment(models.Model):
         _("paid date"), null=True, blank=True, help_text=_("Empty while the invoice is unpaid.")
     )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    import_run = models.ForeignKey(
-        ImportRun,
-        verbose_name=_("import"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,  # written by the import that created the run
-        related_name="+",
-    )
-    imported_at = models.DateTimeField(_("imported"))
 
     class Meta:
         verbose_name = _("payment")
@@ -77,7 +85,7 @@ class Payment(models.Model):
         return f"{self.reference} (due {self.due_date})"
 
 
-class Complaint(models.Model):
+class Complaint(Imported):
     """One complaint of a partner: opened, closed (empty while open) and its severity."""
 
     class Severity(models.TextChoices):
@@ -102,16 +110,6 @@ class Complaint(models.Model):
     )
     severity = models.CharField(_("severity"), max_length=5, choices=Severity.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    import_run = models.ForeignKey(
-        ImportRun,
-        verbose_name=_("import"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,  # written by the import that created the run
-        related_name="+",
-    )
-    imported_at = models.DateTimeField(_("imported"))
 
     class Meta:
         verbose_name = _("complaint")
@@ -174,7 +172,7 @@ class Product(models.Model):
         return [part.strip().lower() for part in self.features.split(",") if part.strip()]
 
 
-class ProductHolding(models.Model):
+class ProductHolding(Imported):
     """A contract of a partner for a product: from ``started``, until ``ended`` (empty while
     held). Imported like payments, keyed by the contract reference per partner."""
 
@@ -197,16 +195,6 @@ class ProductHolding(models.Model):
     ended = models.DateField(
         _("ended"), null=True, blank=True, help_text=_("Empty while the partner holds it.")
     )
-    import_run = models.ForeignKey(
-        ImportRun,
-        verbose_name=_("import"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,  # written by the import that created the run
-        related_name="+",
-    )
-    imported_at = models.DateTimeField(_("imported"))
 
     class Meta:
         verbose_name = _("product holding")
