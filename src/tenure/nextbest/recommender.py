@@ -182,6 +182,11 @@ CHECK_SECONDS = 60.0
 ``TENURE_NBA_RATES_SECONDS``, the same as the learned rates)."""
 
 
+def latest_run() -> m.RecommenderRun | None:
+    """The latest complete run, without its fitted model (for pages)."""
+    return m.RecommenderRun.objects.filter(complete=True).defer("model").order_by("-pk").first()
+
+
 def forget_recommender() -> None:
     _FITTED.clear()
 

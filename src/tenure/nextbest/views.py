@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from tenure.nextbest import services
 from tenure.nextbest.fields import INTENTS
-from tenure.nextbest.models import Decision, RecommenderRun, Response
+from tenure.nextbest.models import Decision, Response
+from tenure.nextbest.recommender import latest_run
 from tenure.partners.models import BusinessPartner
 
 
@@ -61,7 +62,5 @@ def rates(request: HttpRequest) -> HttpResponse:
     table = services.rates_table()
     context: dict[str, object] = {"rows": table.to_dict("records")}
     if request.user.has_perm("nextbest.view_recommenderrun"):
-        context["recommender"] = (
-            RecommenderRun.objects.filter(complete=True).defer("model").order_by("-pk").first()
-        )
+        context["recommender"] = latest_run()
     return render(request, "nextbest/rates.html", context)
