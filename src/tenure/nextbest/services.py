@@ -205,29 +205,35 @@ CAMPAIGN_RESPONSES = {"accepted_offer": "accepted", "retained": "accepted", "ref
 """How a worked campaign contact's outcome counts as a response (others: offered, no answer)."""
 
 
-def campaign_contacts(
+HISTORY_COLUMNS = ["customer", "at", "action", "channel", "response", "kind"]
+
+
+def campaign_contact_rows(
     since: dt.datetime, now: dt.datetime, partner_id: int | None = None
-) -> pd.DataFrame:
-    """Worked campaign contacts (treated group) as contact history: a campaign call is an offer
-    too, so contact pressure and refusal suppression count it (action ``campaign:<id>``)."""
+) -> list[tuple[Any, ...]]:
+    """Worked campaign contacts (treated group) as contact history rows (``HISTORY_COLUMNS``): a
+    campaign call is an offer too, so contact pressure and refusal suppression count it (action
+    ``campaign:<id>``)."""
     rows = Contact.objects.filter(
         group=Contact.Group.TREATED, worked_at__gt=since, worked_at__lte=now
     )
     if partner_id is not None:
         rows = rows.filter(partner_id=partner_id)
-    table = pd.DataFrame.from_records(
-        list(
-            rows.values_list(
-                "partner_id", "worked_at", "campaign_id", "campaign__channel", "outcome"
-            )
-        ),
-        columns=["customer", "at", "campaign", "channel", "outcome"],
+    found = rows.values_list(
+        "partner_id", "worked_at", "campaign_id", "campaign__channel", "outcome"
     )
-    table["action"] = "campaign:" + table["campaign"].astype(str)
-    table["response"] = table["outcome"].map(CAMPAIGN_RESPONSES).astype(object)
-    table["response"] = table["response"].where(table["response"].notna(), None)
-    table["kind"] = "discretionary"
-    return table[["customer", "at", "action", "channel", "response", "kind"]]
+    return [
+        (customer, at, f"campaign:{campaign}", channel, CAMPAIGN_RESPONSES.get(outcome),
+         "discretionary")
+        for customer, at, campaign, channel, outcome in found
+    ]  # fmt: skip
+
+
+def campaign_contacts(since: dt.datetime, now: dt.datetime) -> pd.DataFrame:
+    """:func:`campaign_contact_rows` of the whole base as a table (the proactive run)."""
+    return pd.DataFrame.from_records(
+        campaign_contact_rows(since, now), columns=HISTORY_COLUMNS, coerce_float=False
+    )
 
 
 def history(partner_id: int, now: dt.datetime) -> list[nba.Contact]:
@@ -245,8 +251,8 @@ def history(partner_id: int, now: dt.datetime) -> list[nba.Contact]:
         )
         for r in rows.order_by("at")
     ]
-    for row in campaign_contacts(since, now, partner_id).itertuples(index=False):
-        contacts.append(nba.Contact(row.at, row.action, row.channel, row.response, row.kind))
+    for _, at, action, channel, response, kind in campaign_contact_rows(since, now, partner_id):
+        contacts.append(nba.Contact(at, action, channel, response, kind))
     return sorted(contacts, key=lambda contact: contact.at)
 
 
