@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Literal, NoReturn
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -18,6 +19,7 @@ from tenure.accounts.api import require_permission
 from tenure.campaigns.effectiveness import campaign_effectiveness
 from tenure.campaigns.forms import visible_saved_searches
 from tenure.campaigns.models import Campaign, CampaignTemplate, Contact, Population, UpliftRun
+from tenure.campaigns.scripts import check_placeholders
 from tenure.campaigns.services import (
     EXCLUSION_REASONS,
     CampaignError,
@@ -318,6 +320,19 @@ def campaigns(
     return [_campaign(campaign) for campaign in found[:500]]
 
 
+def _personalisation_problems(body: CampaignIn) -> list[dict[str, str]]:
+    """The field errors the page's form reports too: end before start, unknown placeholders."""
+    problems = []
+    if body.ends_on is not None and body.ends_on < body.starts_on:
+        problems.append({"field": "ends_on", "error": "the campaign cannot end before it starts"})
+    if body.script is not None:
+        try:
+            check_placeholders(body.script)
+        except DjangoValidationError as exc:
+            problems.append({"field": "script", "error": " ".join(exc.messages)})
+    return problems
+
+
 @router.post("/campaigns", response={201: CampaignOut, 404: ErrorOut, 422: ErrorOut},
              summary="Create a campaign by duplicating a template")  # fmt: skip
 def create_campaign(request: HttpRequest, body: CampaignIn) -> Status:
@@ -331,6 +346,9 @@ def create_campaign(request: HttpRequest, body: CampaignIn) -> Status:
         if found is None:
             _invalid("owner", f"no user {body.owner!r}")
         owner = found  # type: ignore[assignment]
+    problems = _personalisation_problems(body)
+    if problems:
+        raise InvalidRequest(problems, "; ".join(f"{p['field']}: {p['error']}" for p in problems))
     changes = {
         key: value
         for key in ("action_object", "script", "channel", "cost_per_contact", "description")

@@ -8,10 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tenure.accounts.roles import AGENT, GROUP_NAMES
 from tenure.campaigns.models import Campaign, CampaignTemplate, UpliftRun
+from tenure.campaigns.scripts import check_placeholders
 from tenure.customervalue.models import CustomerSegment
 from tenure.reports.models import SavedSearch
 
@@ -55,6 +57,11 @@ class TemplateForm(forms.ModelForm):
         ]
         widgets = {"script": SCRIPT}
 
+    def clean_script(self) -> str:
+        script: str = self.cleaned_data["script"]
+        check_placeholders(script)
+        return script
+
 
 PERSONAL_FIELDS = [
     "name",
@@ -94,6 +101,22 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = users_with("campaigns.change_campaign")  # type: ignore[attr-defined]
+
+    def clean_script(self) -> str:
+        script: str = self.cleaned_data["script"]
+        check_placeholders(script)
+        return script
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error(
+                "ends_on",
+                _("The campaign cannot end before it starts (%(day)s).")
+                % {"day": date_format(starts_on, "SHORT_DATE_FORMAT")},
+            )
+        return data
 
 
 class PopulateForm(forms.Form):

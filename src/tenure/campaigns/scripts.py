@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 from markdown_it import MarkdownIt
 
 from tenure.customervalue.selectors import partner_current_dataset
@@ -25,6 +27,7 @@ PLACEHOLDERS = (
     "agent",
 )
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+_BRACED = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
@@ -51,6 +54,37 @@ def script_values(contact: Any, agent_name: str) -> dict[str, str]:
 def fill_placeholders(script: str, values: dict[str, str]) -> str:
     """Replace the known ``{placeholder}`` names; anything else in braces stays as written."""
     return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), script)
+
+
+def unknown_placeholders(script: str) -> list[str]:
+    """The ``{names}`` in a script that are not placeholders (a typo would reach the customer)."""
+    return sorted(
+        {
+            match.group(0)
+            for match in _BRACED.finditer(script)
+            if match.group(0)[1:-1] not in PLACEHOLDERS
+        }
+    )
+
+
+def check_placeholders(script: str) -> None:
+    """Refuse a script with unknown placeholders, naming them and the ones there are."""
+    unknown = unknown_placeholders(script)
+    if unknown:
+        raise ValidationError(
+            ngettext(
+                "Unknown placeholder %(names)s: an agent would read it out as written. "
+                "Use one of %(known)s.",
+                "Unknown placeholders %(names)s: an agent would read them out as written. "
+                "Use one of %(known)s.",
+                len(unknown),
+            )
+            % {
+                "names": ", ".join(unknown),
+                "known": ", ".join("{" + name + "}" for name in PLACEHOLDERS),
+            },
+            code="unknown_placeholder",
+        )
 
 
 def render_script(script: str, values: dict[str, str]) -> SafeString:

@@ -49,6 +49,23 @@ def channel_consents(partner: BusinessPartner) -> list[dict[str, Any]]:
     ]
 
 
+def contact_card_context(partner: BusinessPartner, *, channel: str = "") -> dict[str, Any]:
+    """The contact card's context (``partners/partials/contact.html``): phone numbers as shown,
+    one consent row per channel and, for a campaign's ``channel``, whether it is refused now."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects([partner], "consents", "phone_numbers")
+    consents = channel_consents(partner)
+    return {
+        "phones": [display(phone.e164) for phone in partner.phone_numbers.all()],
+        "consents": consents,
+        "channel_refused": any(
+            row["channel"] == channel and row["consent"] is not None and not row["consent"].granted
+            for row in consents
+        ),
+    }
+
+
 def interactions_context(
     *, user: Actor, partner: BusinessPartner, kind: str = ""
 ) -> dict[str, Any]:
@@ -123,15 +140,11 @@ def partner_page_context(
     *, user: Actor, partner: BusinessPartner, kind: str = ""
 ) -> dict[str, Any]:
     """Everything the partner page shows ``user``."""
-    from django.db.models import prefetch_related_objects
-
     from tenure.retention.indicators import partner_indicators
 
-    prefetch_related_objects([partner], "consents")  # read by the contact card and the alerts
     context: dict[str, Any] = {
         "partner": partner,
-        "phones": [display(phone.e164) for phone in partner.phone_numbers.all()],
-        "consents": channel_consents(partner),
+        **contact_card_context(partner),  # its consents are read by the alerts too
         "indicators": partner_indicators(partner_id=partner.pk),
         "analysis": sees_analysis(user),
     }

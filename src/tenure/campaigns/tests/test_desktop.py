@@ -329,6 +329,36 @@ def test_the_contact_page_shows_offer_script_tile_strip_form_and_links(world, us
     assert "csrfmiddlewaretoken" in html
 
 
+def test_the_contact_page_says_how_to_reach_the_customer_and_warns_of_a_refused_channel(
+    world, users
+):
+    """To work a phone campaign the agent needs the number, and must see a consent the customer
+    withdrew after being targeted."""
+    from tenure.partners.models import ChannelConsent, PartnerPhoneNumber
+
+    partner = world["partners"][1]
+    partner.email = "customer01@example.org"
+    partner.street, partner.postcode = "Hauptstraße 1", "04109"
+    partner.save()
+    PartnerPhoneNumber.objects.create(partner=partner, e164="+493411234567", position=0)
+    client = Client()
+    client.force_login(users["agent"])
+    path = f"/campaigns/contacts/{world['contacts'][1].pk}/"
+    html = client.get(path).content.decode()
+    assert 'data-testid="partner-contact"' in html
+    assert 'href="tel:+493411234567"' in html
+    assert 'href="mailto:customer01@example.org"' in html
+    assert "Hauptstraße 1" in html
+    assert html.count('data-testid="campaign-channel"') == 1  # beside the phone consent
+    assert 'data-testid="channel-refused"' not in html
+    ChannelConsent.objects.create(
+        partner=partner, channel="phone", granted=False, recorded_at=timezone.now()
+    )
+    html = client.get(path).content.decode()
+    assert 'data-testid="channel-refused"' in html
+    assert "refused contact by this campaign's channel (Phone)" in html
+
+
 def test_contacts_outside_the_desktop_are_not_found(world, users):
     agent = Client()
     agent.force_login(users["agent"])
@@ -426,6 +456,7 @@ def test_the_crm_summary_links_back_and_shows_each_campaign_with_its_result(worl
     result = campaigns_retention([retention.pk])[retention.pk]
     assert result.lift == effect.lift and result.treated_percent == 90.0
     assert "90.0 % vs 100.0 % · <strong>-10.0 pts</strong>" in html
+    assert f'<a href="/campaigns/{retention.pk}/">Winter retention</a>' in html
     assert '100.0 % <span class="muted">· no control group</span>' in html  # Caring calls
     other = client.get(f"/retention/partners/P02/crm-summary/?contact={contact.pk}")
     assert 'data-testid="back-to-contact"' not in other.content.decode()  # not P02's contact

@@ -207,6 +207,74 @@ def test_duplicate_from_template_personalises_and_carries_the_saved_search(
     assert refused.status_code == 200 and not Campaign.objects.filter(name="Broken").exists()
 
 
+def test_an_end_before_the_start_is_refused_beside_the_end_date_in_words(client_as, template):
+    marketing = client_as("marketing")
+    today = timezone.localdate()
+    data = {
+        "name": "Broken", "description": "", "owner": "", "starts_on": today.isoformat(),
+        "ends_on": (today - dt.timedelta(days=1)).isoformat(), "action_kind": "discount",
+        "action_object": "x", "channel": "phone", "cost_per_contact": "5",
+        "control_share": "0.2", "script": "Hi {name}",
+    }  # fmt: skip
+    refused = csrf_post(marketing, f"/campaigns/new/{template.pk}/", data)
+    form = refused.context["form"]
+    assert list(form.errors) == ["ends_on"]  # not a constraint's name in the form's header
+    assert "cannot end before it starts" in form.errors["ends_on"][0]
+    assert "Constraint" not in refused.content.decode()
+    assert not Campaign.objects.filter(name="Broken").exists()
+
+
+def test_a_script_with_an_unknown_placeholder_is_refused_and_flagged_in_the_preview(
+    client_as, template, campaign
+):
+    """A typo such as {nmae} is not filled in: the agent would read it out to the customer."""
+    marketing = client_as("marketing")
+    today = timezone.localdate()
+    script = "Hello {nmae}, we offer {offer}. {name} {partner_number}"
+    data = {
+        "name": "Typo", "description": "", "owner": "", "starts_on": today.isoformat(),
+        "ends_on": "", "action_kind": "discount", "action_object": "x", "channel": "phone",
+        "cost_per_contact": "5", "control_share": "0", "script": script,
+    }  # fmt: skip
+    refused = csrf_post(marketing, f"/campaigns/new/{template.pk}/", data)
+    errors = refused.context["form"].errors
+    assert list(errors) == ["script"] and "Unknown placeholder {nmae}" in errors["script"][0]
+    assert "{customer_value}" in errors["script"][0]  # says which ones there are
+    assert not Campaign.objects.filter(name="Typo").exists()
+    edited = csrf_post(marketing, f"/campaigns/{campaign.pk}/edit/", {**data, "name": "Edited"})
+    assert "script" in edited.context["form"].errors
+    campaign.refresh_from_db()
+    assert campaign.name == "Winback December"
+    template_data = {
+        "name": "Typo template", "type": "retention", "action_kind": "discount",
+        "action_object": "x", "channel": "phone", "duration_days": "30",
+        "cost_per_contact": "1", "script": "Hi {Name} and {city}", "active": "on",
+    }  # fmt: skip
+    refused = csrf_post(marketing, "/campaigns/templates/new/", template_data)
+    assert "Unknown placeholder {Name}" in refused.context["form"].errors["script"][0]
+    assert not CampaignTemplate.objects.filter(name="Typo template").exists()
+    preview = csrf_post(marketing, "/campaigns/templates/script-preview/",
+                        {"script": script, "action_object": "x"}).content.decode()  # fmt: skip
+    assert 'data-testid="script-unknown-placeholders"' in preview and "{nmae}" in preview
+    fine = csrf_post(marketing, "/campaigns/templates/script-preview/",
+                     {"script": "Hi {name}", "action_object": "x"}).content.decode()  # fmt: skip
+    assert "script-unknown-placeholders" not in fine
+
+
+def test_the_api_names_the_field_of_a_bad_end_date_or_script(api_as, template):
+    marketing = api_as("marketing")
+    today = timezone.localdate()
+    body = {"template": template.pk, "name": "API broken", "starts_on": today.isoformat(),
+            "ends_on": (today - dt.timedelta(days=3)).isoformat(),
+            "script": "Dear {nmae}"}  # fmt: skip
+    refused = marketing.post("/api/v1/campaigns", body, content_type="application/json")
+    assert refused.status_code == 422
+    errors = {error["field"]: error["error"] for error in refused.json()["errors"]}
+    assert set(errors) == {"ends_on", "script"}
+    assert "end before it starts" in errors["ends_on"] and "{nmae}" in errors["script"]
+    assert not Campaign.objects.filter(name="API broken").exists()
+
+
 def test_populate_preview_writes_nothing_then_commit_adds_the_plan(
     client_as, campaign, partners, saved_search
 ):
@@ -543,6 +611,33 @@ def test_pages_are_translated(client_as, make_user, campaign, partners, language
         assert ("Offen" if language == "de" else "Aperto") in detail  # the status, not the verb
     finally:
         translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_german_pages_write_the_interval_with_decimal_commas(
+    client_as, make_user, campaign, partners
+):
+    from django.conf import settings
+    from django.utils import translation
+
+    _worked_campaign(campaign, partners, make_user)
+    reader = client_as("marketing")
+    contact = Contact.objects.filter(campaign=campaign, group="treated").first()
+    try:
+        page = reader.get(f"/campaigns/{campaign.pk}/effectiveness/",
+                          headers={"Accept-Language": "de"})  # fmt: skip
+        summary = reader.get(f"/retention/partners/{contact.partner.number}/crm-summary/",
+                             headers={"Accept-Language": "de"}).content.decode()  # fmt: skip
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
+    low, high, words = page.context["low"], page.context["high"], page.context["lift_words"]
+    assert "," in low and "," in high and "." not in low + high, (low, high)
+    assert f"{low} bis {high} Punkte" in words
+    html = page.content.decode()
+    assert f"{low} … {high}" in html
+    history = summary.split('data-testid="campaign-history"')[1].split("</table>")[0]
+    assert "95-%-Intervall" in history and "Pkt." in history
+    interval = history.split("95-%-Intervall ")[1].split(")")[0]
+    assert "," in interval and "." not in interval, interval
 
 
 # --- targeting by predicted uplift ----------------------------------------------------------

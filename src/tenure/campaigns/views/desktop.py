@@ -171,6 +171,7 @@ def _form_context(contact: Contact, user: Any, **extra: Any) -> dict[str, Any]:
 @permission_required(WORK, raise_exception=True)
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     """A campaign contact to work: the offer, the script for this customer, tile, strip, form."""
+    from tenure.partners.page import contact_card_context
     from tenure.retention.indicators import partner_indicators
 
     item = _contact(request, pk)
@@ -178,6 +179,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     agent_name = user.get_full_name() or user.get_username()  # type: ignore[union-attr]
     context = _form_context(item, user)
+    context.update(contact_card_context(item.partner, channel=item.campaign.channel))
     context.update(
         {
             "campaign": item.campaign,

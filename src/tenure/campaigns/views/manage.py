@@ -36,7 +36,7 @@ from tenure.campaigns.forms import (
     visible_saved_searches,
 )
 from tenure.campaigns.models import Campaign, CampaignTemplate, Contact
-from tenure.campaigns.scripts import PLACEHOLDERS, render_script
+from tenure.campaigns.scripts import PLACEHOLDERS, render_script, unknown_placeholders
 from tenure.campaigns.services import (
     CampaignError,
     TargetSource,
@@ -50,6 +50,7 @@ from tenure.campaigns.services import (
     source_from_segment,
 )
 from tenure.core.exports import FORMATS, csv_response, xlsx_response
+from tenure.core.formats import plain_number, signed_number
 from tenure.core.http import HtmxHttpRequest
 from tenure.core.tabular import FileRejected, RowError
 
@@ -140,8 +141,9 @@ def script_preview(request: HttpRequest) -> HttpResponse:
         "offer": request.POST.get("action_object") or "–",
         "agent": getattr(request.user, "get_full_name", str)() or request.user.get_username(),
     }
-    html = render_script(request.POST.get("script", ""), values)
-    return render(request, "campaigns/partials/manage_script_preview.html", {"html": html})
+    script = request.POST.get("script", "")
+    context = {"html": render_script(script, values), "unknown": unknown_placeholders(script)}
+    return render(request, "campaigns/partials/manage_script_preview.html", context)
 
 
 def _placeholder_help() -> list[tuple[str, str]]:
@@ -495,9 +497,9 @@ def lift_in_words(result: Effectiveness) -> str:
             return _("There is no control group, so the campaign's effect cannot be measured.")
         return _("Nobody has been added to the contacted group yet.")
     numbers = {
-        "difference": f"{abs(lift.difference) * 100:.1f}",
-        "low": f"{lift.low * 100:+.1f}",
-        "high": f"{lift.high * 100:+.1f}",
+        "difference": plain_number(abs(lift.difference) * 100),
+        "low": signed_number(lift.low * 100),
+        "high": signed_number(lift.high * 100),
     }
     if lift.low > 0:
         text = _(
@@ -551,8 +553,8 @@ def campaign_effectiveness_view(request: HttpRequest, pk: int) -> HttpResponse:
         "treated_rate": _percent(lift.treated_rate),
         "control_rate": _percent(lift.control_rate),
         "difference": _percent(lift.difference),
-        "low": None if lift.low is None else f"{lift.low * 100:+.1f}",
-        "high": None if lift.high is None else f"{lift.high * 100:+.1f}",
+        "low": None if lift.low is None else signed_number(lift.low * 100),
+        "high": None if lift.high is None else signed_number(lift.high * 100),
         "lift_words": lift_in_words(result),
         "gained": None
         if result.retained_through_campaign is None
