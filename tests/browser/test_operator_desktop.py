@@ -43,7 +43,8 @@ def test_agent_works_a_contact_from_the_desktop_screenshots(session, make_user):
     )
     partners = {}
     for number, name, city, segment, risk, churn, light, nps in CUSTOMERS:
-        partner = partners[name] = make_partner(number, name=name, city=city)
+        phones = ("+493419876543",) if name == "Clara Weiß" else ()
+        partner = partners[name] = make_partner(number, name=name, city=city, phones=phones)
         make_dataset(partner, segment=segment, risk_class=risk, churn_score=churn,
                      customer_value=int(number[-1]) + 3)  # fmt: skip
         if light:
@@ -92,6 +93,23 @@ def test_agent_works_a_contact_from_the_desktop_screenshots(session, make_user):
     strip = page.get_by_test_id("indicator-strip")
     expect(strip.get_by_test_id("indicator-light")).to_contain_text("yellow – at risk")
     expect(strip.get_by_test_id("indicator-retention")).to_contain_text("in a retention campaign")
+    card = page.get_by_test_id("partner-contact")  # how to reach her, and may we by phone
+    expect(card.locator('a[href="tel:+493419876543"]')).to_be_visible()
+    expect(card.get_by_test_id("consents").locator("li", has_text="Phone")).to_contain_text(
+        "not recorded (the campaign's channel)"
+    )
+    page.set_viewport_size({"width": 1000, "height": 900})  # a full top bar
+    assert page.locator("#language").evaluate(
+        """menu => {
+            const natural = menu.cloneNode(true);
+            natural.style.width = "auto";
+            document.body.append(natural);
+            const fits = menu.offsetWidth >= natural.offsetWidth - 1;
+            natural.remove();
+            return fits;
+        }"""
+    ), "the language menu is squeezed so that its codes are cut off"
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     form = page.get_by_test_id("contact-form")
     form.get_by_label("Outcome").select_option("callback")
