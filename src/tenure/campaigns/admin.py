@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 
 from tenure.campaigns.models import (
     Campaign,
@@ -7,6 +9,7 @@ from tenure.campaigns.models import (
     Contact,
     Population,
 )
+from tenure.partners.models import Channel
 
 
 @admin.register(CampaignTemplate)
@@ -50,8 +53,31 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ["partner__number", "partner__name"]
 
 
+def _opt_in_field() -> forms.MultipleChoiceField:
+    field = CampaignSettings._meta.get_field("opt_in_channels")
+    return forms.MultipleChoiceField(
+        label=capfirst(field.verbose_name),
+        help_text=field.help_text,
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CampaignSettingsForm(forms.ModelForm):
+    """The opt-in channels as one checkbox per channel: an unknown channel cannot be saved (it
+    would be ignored silently when populating)."""
+
+    opt_in_channels = _opt_in_field()
+
+    class Meta:
+        model = CampaignSettings
+        fields = ["contact_pressure_days", "opt_in_channels"]
+
+
 @admin.register(CampaignSettings)
 class CampaignSettingsAdmin(admin.ModelAdmin):
+    form = CampaignSettingsForm
     list_display = ["contact_pressure_days", "opt_in_channels", "updated_at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

@@ -684,3 +684,50 @@ def test_populate_keeps_the_top_by_predicted_uplift_in_page_api_and_cli(
     # analysts read uplift runs but do not populate campaigns
     assert api_as("analyst").post(f"/api/v1/campaigns/{campaign.pk}/preview", body,
                                   content_type="application/json").status_code == 403  # fmt: skip
+
+
+# --- the administrator's campaign settings ----------------------------------------------------
+
+
+def test_the_opt_in_channels_are_chosen_from_the_channels_there_are(client_as):
+    from tenure.campaigns.models import CampaignSettings
+
+    settings_row = CampaignSettings.current()
+    admin = client_as("admin")
+    path = f"/admin/campaigns/campaignsettings/{settings_row.pk}/change/"
+    page = admin.get(path).content.decode()
+    assert 'type="checkbox" name="opt_in_channels" value="phone"' in page
+    token = admin.cookies["csrftoken"].value
+    saved = admin.post(path, {"contact_pressure_days": "14", "opt_in_channels": ["phone", "sms"],
+                              "csrfmiddlewaretoken": token})  # fmt: skip
+    assert saved.status_code == 302
+    settings_row.refresh_from_db()
+    assert (settings_row.contact_pressure_days, settings_row.opt_in_channels) == (
+        14, ["phone", "sms"],
+    )  # fmt: skip
+    refused = admin.post(path, {"contact_pressure_days": "14",
+                                "opt_in_channels": '["telephone"]',
+                                "csrfmiddlewaretoken": token})  # fmt: skip
+    assert refused.status_code == 200
+    assert "opt_in_channels" in refused.context["adminform"].form.errors
+    settings_row.refresh_from_db()
+    assert settings_row.opt_in_channels == ["phone", "sms"]
+
+
+def test_the_populate_page_states_the_pressure_window_and_the_consent_rule(client_as, campaign):
+    from tenure.campaigns.models import CampaignSettings
+
+    CampaignSettings.objects.update_or_create(
+        pk=1, defaults={"contact_pressure_days": 14, "opt_in_channels": ["email"]}
+    )
+    marketing = client_as("marketing")
+    path = f"/campaigns/{campaign.pk}/populate/"
+    rules = marketing.get(path).content.decode().split('data-testid="populate-rules">')[1]
+    rules = rules.split("</p>")[0]
+    assert "contacted by a campaign in the last 14 days" in rules
+    assert "By Phone everyone is contacted except customers who refused it." in rules
+    assert "20.0 % are held out" in rules
+    campaign.channel = "email"
+    campaign.save()
+    rules = marketing.get(path).content.decode().split('data-testid="populate-rules">')[1]
+    assert "By E-mail only customers who granted their consent are contacted." in rules

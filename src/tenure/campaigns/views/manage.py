@@ -35,7 +35,7 @@ from tenure.campaigns.forms import (
     TemplateForm,
     visible_saved_searches,
 )
-from tenure.campaigns.models import Campaign, CampaignTemplate, Contact
+from tenure.campaigns.models import Campaign, CampaignSettings, CampaignTemplate, Contact
 from tenure.campaigns.scripts import PLACEHOLDERS, render_script, unknown_placeholders
 from tenure.campaigns.services import (
     CampaignError,
@@ -461,7 +461,10 @@ def campaign_populate_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _populate_context(campaign: Campaign, form: PopulateForm) -> dict[str, Any]:
+    rules = CampaignSettings.current()
     return {
+        "pressure_days": rules.contact_pressure_days,
+        "opt_in": campaign.channel in rules.opt_in_channels,
         "campaign": campaign,
         "form": form,
         "plan": None,
