@@ -239,6 +239,25 @@ def may_see_all(user: User) -> bool:
     return bool(user.has_perm("campaigns.change_campaign"))
 
 
+def campaign_worklist_url(user: Any, campaign: Campaign, *, status: str = "") -> str:
+    """The operator desktop filtered to one running campaign (and a status), for a user who
+    works contacts; "" when there is nothing to work there (ended or closed campaign)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    if not user.has_perm("campaigns.change_contact") or not campaign.is_running(
+        timezone.localdate()
+    ):
+        return ""
+    query = WorklistQuery(
+        scope="all" if may_see_all(user) else "mine",
+        campaign=campaign.pk,
+        status=(status,) if status else (),
+    )
+    return reverse("campaigns:desktop") + "?" + urlencode(query.params())
+
+
 def visible_contacts(user: User) -> QuerySet[Contact]:
     """The contacts a user may open from the desktop: contacted group only; agents see their own
     and unassigned ones, the retention team every agent's."""

@@ -367,6 +367,28 @@ def test_assign_shares_open_contacts_among_chosen_agents(client_as, make_user, c
     assert treated.filter(agent=first).count() >= 1
 
 
+def test_the_campaign_page_leads_to_its_contacts_on_the_desktop(client_as, campaign, partners):
+    """The retention team (and agents) go from the campaign to the names to work, by status."""
+    campaign_populate(campaign, TargetSource("list", partner_ids=tuple(p.pk for p in partners)),
+                      actor=None)  # fmt: skip
+    marketing = client_as("marketing")
+    detail = marketing.get(f"/campaigns/{campaign.pk}/").content.decode()
+    link = f'href="/campaigns/desktop/?scope=all&amp;campaign={campaign.pk}"'
+    assert f'{link} data-testid="campaign-worklist"' in detail
+    open_link = f"/campaigns/desktop/?scope=all&campaign={campaign.pk}&status=open"
+    assert f'href="{open_link.replace("&", "&amp;")}"' in detail
+    treated = Contact.objects.filter(campaign=campaign, group="treated").count()
+    desktop = marketing.get(open_link)
+    assert desktop.status_code == 200 and desktop.context["page"].total == treated
+    agent = client_as("agent").get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'href="/campaigns/desktop/?campaign={campaign.pk}"' in agent  # their own contacts
+    analyst = client_as("analyst").get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "campaign-worklist" not in analyst and "status-worklist" not in analyst
+    csrf_post(marketing, f"/campaigns/{campaign.pk}/close/")
+    closed = marketing.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "campaign-worklist" not in closed  # nothing to work any more
+
+
 def test_list_filters_by_type_and_state(client_as, template, campaign):
     today = timezone.localdate()
     campaign_from_template(template, name="Loyalty later", starts_on=today + dt.timedelta(days=9),

@@ -49,6 +49,7 @@ from tenure.campaigns.services import (
     source_from_saved_search,
     source_from_segment,
 )
+from tenure.campaigns.worklist import campaign_worklist_url
 from tenure.core.exports import FORMATS, csv_response, xlsx_response
 from tenure.core.formats import plain_number, signed_number
 from tenure.core.http import HtmxHttpRequest
@@ -286,8 +287,8 @@ STATUS_LABELS = {
 }
 
 
-def status_counts(campaign: Campaign) -> list[dict[str, Any]]:
-    """Contacts by status for each group (one query)."""
+def status_counts(campaign: Campaign, user: Any = None) -> list[dict[str, Any]]:
+    """Contacts by status for each group (one query), each with its worklist for ``user``."""
     counts = {
         (row["group"], row["status"]): row["n"]
         for row in Contact.objects.filter(campaign=campaign)
@@ -300,6 +301,7 @@ def status_counts(campaign: Campaign) -> list[dict[str, Any]]:
             "label": STATUS_LABELS.get(value, label),
             "treated": counts.get((Contact.Group.TREATED, value), 0),
             "control": counts.get((Contact.Group.CONTROL, value), 0),
+            "worklist_url": campaign_worklist_url(user, campaign, status=value) if user else "",
         }
         for value, label in Contact.Status.choices
     ]
@@ -308,7 +310,7 @@ def status_counts(campaign: Campaign) -> list[dict[str, Any]]:
 @permission_required(VIEW, raise_exception=True)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.select_related("owner", "template"), pk=pk)
-    statuses = status_counts(campaign)
+    statuses = status_counts(campaign, request.user)
     agents = (
         Contact.objects.filter(campaign=campaign, group=Contact.Group.TREATED)
         .values("agent__username")
@@ -331,6 +333,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_export": request.user.has_perms(EXPORT),
         "assign_form": AssignForm() if request.user.has_perm(MANAGE) else None,
         "script": _script_as_written(campaign),
+        "worklist_url": campaign_worklist_url(request.user, campaign),
     }
     return render(request, "campaigns/manage_detail.html", context)
 
