@@ -271,9 +271,16 @@ def test_uplift_pages_for_analysts_and_marketing(finished_campaign, client_as) -
             assert segment in page
         assert f"{run.metrics['qini_coefficient']:.3f}" in page
         assert f"tenure uplift target {run.pk} CAMPAIGN --search NAME" in page
+        assert "Target by predicted uplift" in page  # the populate page's own choice
+        effectiveness = reverse("campaigns:effectiveness", kwargs={"pk": finished_campaign.pk})
+        assert f'href="{effectiveness}" data-testid="uplift-campaign"' in page
+        back = client.get(effectiveness).text.split('data-testid="campaign-uplift-runs"')[1]
+        assert f'href="{reverse("campaigns:uplift-run", kwargs={"pk": run.pk})}"' in back
         assert f'href="{reverse("campaigns:uplift-runs")}"' in listing.text  # the menu
     agent = client_as("agent")
     assert agent.get(reverse("campaigns:uplift-runs")).status_code == 403
+    effectiveness = reverse("campaigns:effectiveness", kwargs={"pk": finished_campaign.pk})
+    assert "campaign-uplift-runs" not in agent.get(effectiveness).text  # agents: no models
     assert reverse("campaigns:uplift-runs") not in agent.get(reverse("campaigns:desktop")).text
     assert (
         client_as("analyst").get(reverse("campaigns:uplift-run", kwargs={"pk": 999})).status_code

@@ -566,6 +566,9 @@ def campaign_effectiveness_view(request: HttpRequest, pk: int) -> HttpResponse:
         if result.retained_through_campaign is None
         else round(result.retained_through_campaign, 1),
         "may_export": request.user.has_perms(EXPORT),
+        "uplift_runs": campaign.uplift_runs.defer("artifact", "figures").order_by("-pk")
+        if request.user.has_perm("campaigns.view_upliftrun")
+        else [],
     }
     return render(request, "campaigns/manage_effectiveness.html", context)
 
