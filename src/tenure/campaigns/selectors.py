@@ -1,11 +1,17 @@
-"""Reading campaigns: which running campaign types hold a partner, a partner's CRL history."""
+"""Reading campaigns: which running campaign types hold a partner, a partner's CRL history, the
+recorded changes of one contact."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from tenure.campaigns.models import Campaign, Contact
 
@@ -39,4 +45,97 @@ def partner_campaign_history(*, partner_id: int) -> QuerySet[Contact]:
     )
 
 
-__all__ = ["Campaign", "partner_campaign_history", "partner_running_campaign_types", "running"]
+@dataclass(frozen=True)
+class ContactChange:
+    """One recorded change of a contact: when, by whom ("" = the system) and what (label, old
+    value, new value, each as shown)."""
+
+    at: dt.datetime
+    who: str
+    changes: list[tuple[str, str, str]]
+    added: bool = False  # the contact was added to the campaign
+
+
+HISTORY_FIELDS: dict[str, Any] = {
+    "status": _("Status"),
+    "outcome": _("Outcome"),
+    "callback_at": _("Call back at"),
+    "agent": _("Agent"),
+    "notes": _("Notes"),
+}
+"""The fields of a contact whose changes the contact page lists, in this order."""
+
+
+def _shown(field: str, raw: Any, agents: dict[str, str]) -> str:
+    """A value as the audit log recorded it (a string), as people read it."""
+    from tenure.campaigns.worklist import STATUS_LABELS
+
+    value = "" if raw in (None, "None") else str(raw)
+    if not value:
+        return "–"
+    if field == "status":
+        return str(STATUS_LABELS.get(value, value))
+    if field == "outcome":
+        return str(dict(Contact.Outcome.choices).get(value, value))
+    if field == "agent":
+        return agents.get(value, value)
+    if field == "callback_at":
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, dt.UTC)
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return value
+
+
+def contact_changes(contact: Contact, *, limit: int = 50) -> list[ContactChange]:
+    """The audit log of a contact, newest first: who changed its status, outcome, call-back
+    time, agent or notes, and from what to what (two queries)."""
+    from auditlog.models import LogEntry
+
+    entries = list(
+        LogEntry.objects.get_for_object(contact)
+        .select_related("actor")
+        .order_by("-timestamp", "-id")[:limit]
+    )
+    agent_ids = {
+        value
+        for entry in entries
+        for value in (entry.changes_dict or {}).get("agent", [])
+        if value not in (None, "None", "")
+    }
+    agents = {
+        str(pk): name
+        for pk, name in User.objects.filter(
+            pk__in=[int(pk) for pk in agent_ids if str(pk).isdigit()]
+        ).values_list("pk", "username")
+    }
+    found = []
+    for entry in entries:
+        who = entry.actor.get_username() if entry.actor else ""
+        if entry.action == LogEntry.Action.CREATE:
+            found.append(ContactChange(at=entry.timestamp, who=who, changes=[], added=True))
+            continue
+        changes = entry.changes_dict or {}
+        shown = [
+            (str(label), _shown(field, changes[field][0], agents),
+             _shown(field, changes[field][1], agents))
+            for field, label in HISTORY_FIELDS.items()
+            if field in changes and len(changes[field]) == 2
+        ]  # fmt: skip
+        shown = [(label, old, new) for label, old, new in shown if old != new]
+        if shown:
+            found.append(ContactChange(at=entry.timestamp, who=who, changes=shown))
+    return found
+
+
+__all__ = [
+    "Campaign",
+    "ContactChange",
+    "contact_changes",
+    "partner_campaign_history",
+    "partner_running_campaign_types",
+    "running",
+]

@@ -412,6 +412,28 @@ def test_recording_the_outcome_with_htmx_and_errors_beside_the_form(world, clien
     )
 
 
+def test_the_contact_shows_its_recorded_history_who_changed_what_and_when(world, client_as):
+    """The audit log of a contact, on the contact: earlier notes and outcomes stay readable."""
+    agent = client_as("agent")
+    contact = world["contacts"][9]
+    url = f"/campaigns/contacts/{contact.pk}/work/"
+    page = agent.get(f"/campaigns/contacts/{contact.pk}/").content.decode()
+    assert "History of this contact: 1 change<" in page and "added to the campaign" in page
+    post(agent, url, {"status": "reached", "outcome": "callback", "notes": "busy, call later",
+                      "callback_at": "2026-12-24T09:30"})  # fmt: skip
+    saved = post(agent, url, {"status": "done", "outcome": "retained", "notes": "stays",
+                              "callback_at": ""})  # fmt: skip
+    html = saved.content.decode()  # the form's swap brings the history along
+    history = html.split('data-testid="contact-changes"')[1].split("</details>")[0]
+    assert "History of this contact: 3 changes" in history
+    rows = history.split("<tr>")[2:]  # newest first
+    assert "agent" in rows[0] and "Reached → Done" in rows[0] and "Call back → Retained" in rows[0]
+    assert "busy, call later → stays" in rows[0] and "12/24/2026 9:30 a.m. → –" in rows[0]
+    assert "Open → Reached" in rows[1] and "– → Call back" in rows[1]
+    assert "Agent:</span> – → agent" in rows[1]  # whoever works it takes it
+    assert "system" in rows[2] and "added to the campaign" in rows[2]
+
+
 def test_the_outcome_form_needs_csrf(world, users):
     client = Client(enforce_csrf_checks=True)
     client.force_login(users["agent"])

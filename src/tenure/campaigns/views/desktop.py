@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tenure.campaigns.models import CampaignType, Contact
 from tenure.campaigns.scripts import render_script, script_values
+from tenure.campaigns.selectors import contact_changes
 from tenure.campaigns.services import (
     KEEP,
     CampaignError,
@@ -164,6 +165,7 @@ def _form_context(contact: Contact, user: Any, **extra: Any) -> dict[str, Any]:
         "values": {**values, **extra.pop("values", {})},
         "statuses": list(STATUS_LABELS.items()),
         "outcomes": Contact.Outcome.choices,
+        "changes": contact_changes(contact),
         **extra,
     }
 
