@@ -1,4 +1,6 @@
-"""A campaign's contacts as export rows (CSV and XLSX through ``tenure.core.exports``)."""
+"""A campaign's contacts as export rows (CSV and XLSX through ``tenure.core.exports``): with the
+group and the day the customer left, so that retention, contacted vs control, can be worked out
+from the file as the effectiveness page does."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ COLUMNS = (
     "worked_at",
     "closed_at",
     "callback_at",
+    "left_on",
     "notes",
 )
 
@@ -42,6 +45,7 @@ def contact_header() -> list[str]:
         "worked_at": _("First worked"),
         "closed_at": _("Closed"),
         "callback_at": _("Call back at"),
+        "left_on": _("Customer left on"),
         "notes": _("Notes"),
     }
     return [str(labels[column]) for column in COLUMNS]
@@ -68,11 +72,12 @@ def contact_rows(campaign: Campaign, *, chunk: int = 5_000) -> Iterator[list[Any
             "worked_at",
             "closed_at",
             "callback_at",
+            "partner__left_on",
             "notes",
         )
     )
     for row in query.iterator(chunk_size=chunk):
-        (number, name, city, group, status, outcome, agent, source, *times, notes) = row
+        (number, name, city, group, status, outcome, agent, source, *times, left_on, notes) = row
         yield [
             number,
             name,
@@ -83,6 +88,7 @@ def contact_rows(campaign: Campaign, *, chunk: int = 5_000) -> Iterator[list[Any
             agent or "",
             source,
             *(timezone.localtime(value) if value else None for value in times),
+            left_on,
             notes,
         ]
 

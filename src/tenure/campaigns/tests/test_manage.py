@@ -441,6 +441,9 @@ def test_effectiveness_page_states_the_lift_in_words_and_numbers(client_as, make
 
 def test_exports_read_back_as_csv_and_xlsx(client_as, make_user, campaign, partners):
     _worked_campaign(campaign, partners, make_user)
+    gone = partners[4]  # the file says who left, so retention can be worked out from it
+    gone.left_on = dt.date(2026, 11, 20)
+    gone.save()
     marketing = client_as("marketing")
     response = marketing.get(f"/campaigns/{campaign.pk}/export.csv")
     assert response["Content-Type"].startswith("text/csv")
@@ -450,6 +453,9 @@ def test_exports_read_back_as_csv_and_xlsx(client_as, make_user, campaign, partn
     assert len(rows) == 31 and rows[1][0] == "P000"
     assert {row[3] for row in rows[1:]} == {"Contacted group", "Control group"}
     assert "'=1+1" in {row[-1] for row in rows}  # a formula-looking note stays text
+    left = rows[0].index("Customer left on")
+    assert {row[0]: row[left] for row in rows[1:]}["P004"] == "2026-11-20"
+    assert sum(1 for row in rows[1:] if row[left]) == 1
     xlsx = marketing.get(f"/campaigns/{campaign.pk}/export.xlsx")
     book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     sheet = book.active
@@ -457,7 +463,9 @@ def test_exports_read_back_as_csv_and_xlsx(client_as, make_user, campaign, partn
     assert values[0][0] == "Partner number" and len(values) == 31
     notes = {row[-1] for row in values[1:]}
     assert "=1+1" in notes
-    cell = next(c for c in sheet["M"] if c.value == "=1+1")
+    left_xlsx = {row[0]: row[values[0].index("Customer left on")] for row in values[1:]}
+    assert left_xlsx["P004"] == dt.datetime(2026, 11, 20) and left_xlsx["P002"] is None
+    cell = next(c for c in sheet["N"] if c.value == "=1+1")
     assert cell.data_type == "s"
     assert marketing.get(f"/campaigns/{campaign.pk}/export.pdf").status_code == 404
 
