@@ -189,7 +189,8 @@ def _criteria_from_post(request: HttpRequest) -> Any:
 @require_POST
 @permission_required("reports.add_savedsearch", raise_exception=True)
 def save(request: HttpRequest) -> HttpResponse:
-    """Save the current search by name (shared with everyone who may search)."""
+    """Save the current search by name (shared with everyone who may search); with
+    ``then=campaign`` go on to insert its partners into a new campaign."""
     try:
         saved = saved_search_create(
             name=request.POST.get("name", ""),
@@ -202,6 +203,8 @@ def save(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The search was not saved: %(reason)s") % {"reason": exc})
         return redirect(request.POST.get("back") or reverse("reports:search"))
     messages.success(request, _("Search “%(name)s” saved.") % {"name": saved.name})
+    if request.POST.get("then") == "campaign" and request.user.has_perm("campaigns.add_campaign"):
+        return redirect(reverse("campaigns:new") + f"?search={saved.pk}")
     return redirect(saved.get_absolute_url())
 
 

@@ -137,6 +137,27 @@ def test_save_load_update_and_delete_a_search(client_as) -> None:
     assert not SavedSearch.objects.exists()
 
 
+def test_a_result_goes_into_a_new_campaign_in_one_step_saving_the_search(client_as) -> None:
+    """From an unsaved search: name it, and "Save and insert into a new campaign"."""
+    client = client_as("marketing")
+    page = client.get(URL, builder_query()).content.decode()
+    assert 'data-testid="save-and-insert-campaign"' in page
+    response = post(client, URL + "saved/new/",
+                    {"name": "Churny", "criteria": json.dumps(CHURNY), "then": "campaign"})  # fmt: skip
+    saved = SavedSearch.objects.get(name="Churny")
+    assert response.status_code == 302
+    assert response["Location"] == f"/campaigns/new/?search={saved.pk}"
+    chooser = client.get(response["Location"]).content.decode()
+    assert "Churny" in chooser  # carried on to the campaign's targets
+    shown = client.get(f"/reports/?saved={saved.pk}").content.decode()
+    assert "save-and-insert-campaign" not in shown  # saved as shown: the plain link is there
+    analyst = client_as("analyst")
+    assert "save-and-insert-campaign" not in analyst.get(URL, builder_query()).content.decode()
+    kept = post(analyst, URL + "saved/new/",
+                {"name": "Mine", "criteria": json.dumps(CHURNY), "then": "campaign"})  # fmt: skip
+    assert kept["Location"] == f"/reports/?saved={SavedSearch.objects.get(name='Mine').pk}"
+
+
 def test_analysts_may_save_but_not_link_to_campaigns(client_as) -> None:
     client = client_as("analyst")
     post(client, URL + "saved/new/", {"name": "Mine", "criteria": json.dumps(CHURNY)})
