@@ -240,8 +240,9 @@ def may_see_all(user: User) -> bool:
 
 
 def campaign_worklist_url(user: Any, campaign: Campaign, *, status: str = "") -> str:
-    """The operator desktop filtered to one running campaign (and a status), for a user who
-    works contacts; "" when there is nothing to work there (ended or closed campaign)."""
+    """The operator desktop filtered to one running campaign, for a user who works contacts: all
+    agents' contacts for the retention team (also by ``status``, matching the campaign's counts),
+    an agent's own otherwise; "" when there is nothing to work there (ended or closed campaign)."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
@@ -250,6 +251,8 @@ def campaign_worklist_url(user: Any, campaign: Campaign, *, status: str = "") ->
         timezone.localdate()
     ):
         return ""
+    if status and not may_see_all(user):
+        return ""  # the campaign's counts are every agent's: an agent's own list would differ
     query = WorklistQuery(
         scope="all" if may_see_all(user) else "mine",
         campaign=campaign.pk,

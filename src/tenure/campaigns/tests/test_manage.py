@@ -382,6 +382,8 @@ def test_the_campaign_page_leads_to_its_contacts_on_the_desktop(client_as, campa
     assert desktop.status_code == 200 and desktop.context["page"].total == treated
     agent = client_as("agent").get(f"/campaigns/{campaign.pk}/").content.decode()
     assert f'href="/campaigns/desktop/?campaign={campaign.pk}"' in agent  # their own contacts
+    assert "My contacts on the operator desktop" in agent
+    assert "status-worklist" not in agent  # the counts are every agent's, their list is not
     analyst = client_as("analyst").get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "campaign-worklist" not in analyst and "status-worklist" not in analyst
     csrf_post(marketing, f"/campaigns/{campaign.pk}/close/")
