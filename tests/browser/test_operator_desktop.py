@@ -72,6 +72,11 @@ def test_agent_works_a_contact_from_the_desktop_screenshots(session, make_user):
     expect(rows.first).to_contain_text("Eva Braun")
     page.get_by_label("Traffic light", exact=True).select_option("")
     expect(rows).to_have_count(7)
+    page.get_by_label("City begins with").fill("dres")  # the city column's own filter
+    expect(rows).to_have_count(2)  # David Schulz in both campaigns
+    expect(page).to_have_url(re.compile(r"city=dres"))
+    page.get_by_label("City begins with").fill("")
+    expect(rows).to_have_count(7)
     page.locator("th a[data-sort=churn]").click()  # ascending
     expect(page).to_have_url(re.compile(r"sort=churn"))
     page.locator("th a[data-sort=churn]").click()  # descending

@@ -127,6 +127,7 @@ def worklist(
     request: HttpRequest,
     scope: str = "mine",
     q: str = "",
+    city: str = "",
     campaign: str = "",
     type: str = "",
     status: list[str] = Query([]),  # type: ignore[type-arg]  # noqa: B008
@@ -142,14 +143,14 @@ def worklist(
     size: str = "",
 ) -> WorklistOut:
     """``scope``: mine (default), unassigned, or all (retention team). ``q`` matches the beginning
-    of the partner number or name (any case); ``status``, ``outcome`` (``none`` = no outcome yet),
+    of the partner number or name (any case), ``city`` the beginning of the city; ``status``, ``outcome`` (``none`` = no outcome yet),
     ``segment``, ``risk`` and ``light`` (red, yellow, green, none) may repeat; ``churn_min`` /
     ``churn_max`` 0..100; ``callback``: due, today or planned; ``sort``: a column, ``-`` for
     descending; ``size`` 1..500. Segment, risk class and churn score are the values when the
     customer was targeted (docs/campaigns.md §4)."""
     require_permission(request, WORK)
     data = {
-        "scope": [scope], "q": [q], "campaign": [campaign], "type": [type], "status": status,
+        "scope": [scope], "q": [q], "city": [city], "campaign": [campaign], "type": [type], "status": status,
         "outcome": outcome, "segment": segment, "risk": risk, "light": light,
         "churn_min": [churn_min], "churn_max": [churn_max], "callback": [callback],
         "sort": [sort], "page": [page], "size": [size],

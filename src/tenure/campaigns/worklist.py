@@ -104,6 +104,7 @@ class WorklistQuery:
 
     scope: str = "mine"
     text: str = ""
+    city: str = ""  # the beginning of the city, any case
     campaign: int | None = None
     type: str = ""
     status: tuple[str, ...] = ()
@@ -126,6 +127,8 @@ class WorklistQuery:
             pairs.append(("scope", query.scope))
         if query.text:
             pairs.append(("q", query.text))
+        if query.city:
+            pairs.append(("city", query.city))
         if query.campaign is not None:
             pairs.append(("campaign", str(query.campaign)))
         if query.type:
@@ -190,6 +193,9 @@ def parse_worklist_query(data: Mapping[str, Sequence[str]]) -> WorklistQuery:
     text = _one(data, "q")
     if len(text) > MAX_TEXT:
         raise WorklistError("q", f"at most {MAX_TEXT} characters")
+    city = _one(data, "city")
+    if len(city) > MAX_TEXT:
+        raise WorklistError("city", f"at most {MAX_TEXT} characters")
     campaign = _whole(data, "campaign", 1, 2**31 - 1)
     kind = _one(data, "type")
     if kind and kind not in CampaignType.values:
@@ -212,6 +218,7 @@ def parse_worklist_query(data: Mapping[str, Sequence[str]]) -> WorklistQuery:
     return WorklistQuery(
         scope=scope,
         text=text,
+        city=city,
         campaign=campaign,
         type=kind,
         status=_many(data, "status", Contact.Status.values),
@@ -330,6 +337,8 @@ def worklist_contacts(
     contacts = scoped_contacts(user, query, day=day).order_by()
     if query.text:
         contacts = contacts.filter(_text_matches(query.text))
+    if query.city:
+        contacts = contacts.filter(partner__city__istartswith=query.city)
     if query.campaign is not None:
         contacts = contacts.filter(campaign_id=query.campaign)
     if query.type:

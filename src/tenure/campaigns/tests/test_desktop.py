@@ -127,6 +127,8 @@ def test_agents_see_their_own_and_unassigned_contacts_never_the_control_group(wo
         ({"q": "CUSTOMER 05"}, ["P05"]),
         ({"q": "ustomer"}, []),  # the beginning of the number or the name, not any part
         ({"q": "Leipzig"}, []),  # nor the city
+        ({"city": "leip"}, ["P01", "P01", "P04"]),  # the city's own filter
+        ({"city": "B", "status": "open"}, ["P05"]),  # Berlin is done, Bonn open
         ({"type": "caring"}, ["P01"]),
         ({"status": "done"}, ["P02"]),
         ({"status": "open,in_progress"}, ["P01", "P01", "P03", "P04", "P05", "P06"]),
@@ -214,8 +216,8 @@ def test_bad_parameters_name_the_field(params, field):
 
 
 def test_the_state_round_trips_through_the_url():
-    original = query(scope="unassigned", q="Leip", status="open", churn_min=10, sort="-churn",
-                     size=50, page=2, light="none")  # fmt: skip
+    original = query(scope="unassigned", q="Leip", city="Hal", status="open", churn_min=10,
+                     sort="-churn", size=50, page=2, light="none")  # fmt: skip
     again = parse_worklist_query(
         {key: [value for k, value in original.params() if k == key]
          for key, _value in original.params()}
@@ -502,6 +504,7 @@ def test_api_worklist_with_the_same_filters(world, api_as, users):
     item = body["items"][0]
     assert item["traffic_light"] == "red" and item["retention"] is True
     assert {"segment", "risk_class", "churn_score", "nps_band", "caring"} <= set(item)
+    assert client.get("/api/v1/worklist", {"city": "LEIP"}).json()["total"] == 3
     response = client.get("/api/v1/worklist", {"churn_max": "101"})
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "churn_max", "error": "must be from 0 to 100"}]
