@@ -757,9 +757,9 @@ def test_the_populate_page_states_the_pressure_window_and_the_consent_rule(clien
     rules = marketing.get(path).content.decode().split('data-testid="populate-rules">')[1]
     rules = rules.split("</p>")[0]
     assert "contacted by a campaign in the last 14 days" in rules
-    assert "By Phone everyone is contacted except customers who refused it." in rules
+    assert "Channel Phone: everyone is contacted except customers who refused it." in rules
     assert "20.0 % are held out" in rules
     campaign.channel = "email"
     campaign.save()
     rules = marketing.get(path).content.decode().split('data-testid="populate-rules">')[1]
-    assert "By E-mail only customers who granted their consent are contacted." in rules
+    assert "Channel E-mail: only customers who granted their consent are contacted." in rules
