@@ -45,6 +45,35 @@ def partner_campaign_history(*, partner_id: int) -> QuerySet[Contact]:
     )
 
 
+def campaigns_listed(
+    *, kind: str = "", state: str = "", text: str = "", day: dt.date | None = None
+) -> QuerySet[Campaign]:
+    """Campaigns for the list page, newest first, with their group sizes and worked contacts:
+    of a type, in a state (running on ``day``, active, closed), whose name contains ``text``."""
+    from django.db.models import Count
+
+    day = day or timezone.localdate()
+    campaigns = Campaign.objects.select_related("owner", "template")
+    if kind in Campaign.Type.values:
+        campaigns = campaigns.filter(type=kind)
+    if state == "running":
+        campaigns = campaigns.filter(
+            Q(active=True, starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        )
+    elif state == "active":
+        campaigns = campaigns.filter(active=True)
+    elif state == "closed":
+        campaigns = campaigns.filter(active=False)
+    if text.strip():
+        campaigns = campaigns.filter(name__icontains=text.strip())
+    treated = Q(contacts__group=Contact.Group.TREATED)
+    return campaigns.annotate(
+        contacted=Count("contacts", filter=treated),
+        held_out=Count("contacts", filter=Q(contacts__group=Contact.Group.CONTROL)),
+        worked=Count("contacts", filter=treated & ~Q(contacts__status="open")),
+    ).order_by("-starts_on", "name", "pk")
+
+
 @dataclass(frozen=True)
 class ContactChange:
     """One recorded change of a contact: when, by whom ("" = the system) and what (label, old
@@ -134,6 +163,7 @@ def contact_changes(contact: Contact, *, limit: int = 50) -> list[ContactChange]
 __all__ = [
     "Campaign",
     "ContactChange",
+    "campaigns_listed",
     "contact_changes",
     "partner_campaign_history",
     "partner_running_campaign_types",

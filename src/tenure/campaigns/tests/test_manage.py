@@ -402,6 +402,16 @@ def test_list_filters_by_type_and_state(client_as, template, campaign):
     assert names("state=running") == ["Winback December"]
     assert set(names("state=active")) == {"Winback December", "Loyalty later"}
     assert names("state=closed") == []
+    assert names("q=BACK") == ["Winback December"]  # a part of the name, any case
+    assert names("q=later&type=retention") == []
+    for n in range(26):
+        Campaign.objects.create(name=f"Bulk {n:02d}", type="caring", starts_on=today)
+    page = reader.get("/campaigns/?q=bulk&type=caring")
+    assert len(page.context["page"]) == 25
+    assert 'href="?q=bulk&amp;type=caring&amp;page=2"' in page.content.decode()  # keeps filters
+    assert [
+        c.name for c in reader.get("/campaigns/?q=bulk&type=caring&page=2").context["page"]
+    ] == ["Bulk 25"]
 
 
 def _worked_campaign(campaign, partners, make_user) -> list[Contact]:

@@ -37,6 +37,7 @@ from tenure.campaigns.forms import (
 )
 from tenure.campaigns.models import Campaign, CampaignSettings, CampaignTemplate, Contact
 from tenure.campaigns.scripts import PLACEHOLDERS, render_script, unknown_placeholders
+from tenure.campaigns.selectors import campaigns_listed
 from tenure.campaigns.services import (
     CampaignError,
     TargetSource,
@@ -156,38 +157,22 @@ def _placeholder_help() -> list[tuple[str, str]]:
 
 @permission_required(VIEW, raise_exception=True)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    """Filter by type, active and running today."""
-    today = timezone.localdate()
-    campaigns = Campaign.objects.select_related("owner", "template")
+    """Filter by type, state (running today, active, closed) and a part of the name."""
     kind = request.GET.get("type", "")
-    if kind in Campaign.Type.values:
-        campaigns = campaigns.filter(type=kind)
     state = request.GET.get("state", "")
-    if state == "running":
-        campaigns = campaigns.filter(
-            Q(active=True, starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        )
-    elif state == "active":
-        campaigns = campaigns.filter(active=True)
-    elif state == "closed":
-        campaigns = campaigns.filter(active=False)
-    campaigns = campaigns.annotate(
-        contacted=Count("contacts", filter=Q(contacts__group=Contact.Group.TREATED)),
-        held_out=Count("contacts", filter=Q(contacts__group=Contact.Group.CONTROL)),
-        worked=Count(
-            "contacts",
-            filter=Q(contacts__group=Contact.Group.TREATED) & ~Q(contacts__status="open"),
-        ),
-    )
-    campaigns = campaigns.order_by("-starts_on", "name", "pk")
+    text = request.GET.get("q", "")[:200]
+    campaigns = campaigns_listed(kind=kind, state=state, text=text)
     page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "page": page,
-        "today": today,
+        "today": timezone.localdate(),
         "types": Campaign.Type.choices,
         "type": kind,
         "state": state,
-        "query": request.GET.copy(),
+        "text": text,
+        "query": query.urlencode(),
     }
     return render(request, "campaigns/manage_list.html", context)
 
