@@ -449,7 +449,7 @@ def diagnose(database_url: str, options: argparse.Namespace) -> dict[str, Any]:
                         for column in present:
                             cursor.execute(f'DROP INDEX "{indexes[column]}"')
                 started = time.perf_counter()
-                added = _insert_contacts(campaign.pk, ids, group="treated", label="diagnose",
+                added = _insert_contacts(campaign.pk, ids, label="diagnose",
                                          now=timezone.now())  # fmt: skip
                 seconds = time.perf_counter() - started
                 raise _Rollback

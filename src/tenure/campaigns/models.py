@@ -185,13 +185,21 @@ class Contact(models.Model):
         REFUSED = "refused", _("Refused")
         CALLBACK = "callback", _("Call back")
 
-    # the foreign keys' own indexes are left out: the composite indexes below lead with them
+    # The foreign keys' own indexes are left out: the composite indexes below lead with them.
+    # They have no constraint in the database either: populating inserts up to hundreds of
+    # thousands of contacts in one statement, and PostgreSQL checks such a constraint row by
+    # row (454,000 contacts: +5–6 s for the campaign and the partner, docs/benchmarks.md §7;
+    # +0.3 s for the agent, checked even when empty). The populate's insert joins the partners
+    # and holds the campaign's lock; deleting a partner, a campaign or a user goes through
+    # Django, which deletes the contacts or empties their agent
+    # (campaigns/tests/test_contact_integrity.py).
     campaign = models.ForeignKey(
         Campaign,
         on_delete=models.CASCADE,
         related_name="contacts",
         verbose_name=_("campaign"),
         db_index=False,
+        db_constraint=False,
     )
     partner = models.ForeignKey(
         BusinessPartner,
@@ -199,6 +207,7 @@ class Contact(models.Model):
         related_name="campaign_contacts",
         verbose_name=_("business partner"),
         db_index=False,
+        db_constraint=False,
     )
     group = models.CharField(
         _("group"), max_length=10, choices=Group.choices, default=Group.TREATED
@@ -220,6 +229,7 @@ class Contact(models.Model):
         related_name="campaign_contacts",
         verbose_name=_("agent"),
         db_index=False,
+        db_constraint=False,
     )
     # the partner's current customer value row, joined by partner id without a column of its own,
     # so that the worklist filters and sorts by it without joining the partners (null: a partner
@@ -267,10 +277,9 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["partner", "campaign"], name="contact_partner_idx"),
             models.Index(fields=["campaign", "group", "status"], name="contact_campaign_idx"),
-            # group and campaign too: an agent's worklist is counted from the index alone
-            models.Index(fields=["agent", "status", "group", "campaign"], name="contact_agent_idx"),
-            # and the segment and churn score when targeted: an agent's column filters are
-            # counted from it; assigned contacts only, so that populating does not pay for it
+            # An agent's worklist and column filters are counted from this index alone; assigned
+            # contacts only, so that populating does not pay for it (the unassigned ones are
+            # found by their campaign)
             models.Index(
                 fields=[
                     "agent",

@@ -1,5 +1,6 @@
 """Populating writes each contact once, with the batch's label, open, in its group; a partner
-already in the campaign is skipped by the database, whoever added it."""
+already in the campaign is left out by the plan, and one added by other means meanwhile fails
+the populate as a whole with a message, adding nothing."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from tests.factories import make_partner
 
 from tenure.campaigns.models import Campaign, Contact
-from tenure.campaigns.services import TargetSource, _insert_contacts, campaign_populate
+from tenure.campaigns.services import (
+    CampaignError,
+    TargetSource,
+    _insert_contacts,
+    campaign_populate,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -38,10 +45,13 @@ def test_populate_inserts_each_target_once_with_its_group_and_label() -> None:
     assert again.added_treated + again.added_control == 20 and contacts.count() == 60
     assert contacts.filter(source="list: second").count() == 20
 
-    # a partner added meanwhile (after the preview, before the insert) is skipped, not doubled
+    # a partner in the campaign already (added by other means than a populate, which plans
+    # under the campaign's lock) fails the insert as a whole: nothing is doubled or added
     ids = np.array([partners[0].pk, partners[59].pk], dtype=np.int64)
-    assert _insert_contacts(campaign.pk, ids, group="treated", label="x", now=timezone.now()) == 0
-    assert (
-        _insert_contacts(campaign.pk, ids[:0], group="treated", label="x", now=timezone.now()) == 0
-    )
+    with (
+        pytest.raises(CampaignError, match="added to the campaign meanwhile"),
+        transaction.atomic(),
+    ):
+        _insert_contacts(campaign.pk, ids, label="x", now=timezone.now())
+    assert _insert_contacts(campaign.pk, ids[:0], label="x", now=timezone.now()) == 0
     assert contacts.count() == 60
