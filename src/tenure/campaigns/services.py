@@ -390,15 +390,17 @@ def _insert_contacts(
     if len(ids) == 0:
         return 0
     control = np.broadcast_to(np.asarray(in_control, dtype=bool), ids.shape)
+    # per statement: the rows' source, the group's expression, and their parameters
+    statements: list[tuple[str, str, list[Any], list[Any]]]
     if connection.vendor == "postgresql":
-        rows = "unnest(%s::bigint[], %s::boolean[]) AS ids(value, control)"
-        group = "CASE WHEN ids.control THEN 'control' ELSE 'treated' END"
         flags = np.where(control, "t", "f").tolist()
         literals = ["{" + ",".join(map(str, ids.tolist())) + "}", "{" + ",".join(flags) + "}"]
-        statements = [(rows, group, literals)]
+        rows = "unnest(%s::bigint[], %s::boolean[]) AS ids(value, control)"
+        group = "CASE WHEN ids.control THEN 'control' ELSE 'treated' END"
+        statements = [(rows, group, [], literals)]
     else:
         statements = [
-            ("json_each(%s) AS ids", "%s", [name, json.dumps(ids[chosen].tolist())])
+            ("json_each(%s) AS ids", "%s", [name], [json.dumps(ids[chosen].tolist())])
             for name, chosen in (("treated", ~control), ("control", control))
             if chosen.any()
         ]
@@ -407,17 +409,15 @@ def _insert_contacts(
     added = 0
     try:
         with connection.cursor() as cursor:
-            for rows, group, values in statements:
+            for rows, group, group_params, rows_params in statements:
                 sql = (
                     f"INSERT INTO {quote(Contact._meta.db_table)} (campaign_id, partner_id, "
                     f"{quote('group')}, source, status, outcome, notes, added_at, updated_at, "
                     f"{SNAPSHOT_COLUMNS}) SELECT %s, ids.value, {group}, %s, 'open', '', '', %s, "
                     f"%s, {snapshot} FROM {rows} {joins} ORDER BY ids.value"
                 )
-                if connection.vendor == "postgresql":
-                    cursor.execute(sql, [campaign_id, label, now, now, *values])
-                else:
-                    cursor.execute(sql, [campaign_id, values[0], label, now, now, values[1]])
+                params = [campaign_id, *group_params, label, now, now, *rows_params]
+                cursor.execute(sql, params)
                 added += int(cursor.rowcount)
     except IntegrityError:
         raise CampaignError(

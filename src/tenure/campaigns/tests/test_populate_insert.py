@@ -18,6 +18,7 @@ from tenure.campaigns.services import (
     TargetSource,
     _insert_contacts,
     campaign_populate,
+    population_plan,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +30,15 @@ def test_populate_inserts_each_target_once_with_its_group_and_label() -> None:
     campaign = Campaign.objects.create(name="Insert", type="loyalty", starts_on=TODAY,
                                        control_share=0.3, control_seed=5)  # fmt: skip
     first = TargetSource("list: first", partner_ids=tuple(p.pk for p in partners[:40]))
+    planned = population_plan(campaign, first, day=TODAY)
     population = campaign_populate(campaign, first, actor=None, day=TODAY)
     contacts = Contact.objects.filter(campaign=campaign)
     assert contacts.count() == 40 == population.added_treated + population.added_control
     assert contacts.filter(group="control").count() == population.added_control > 0
+    # both groups go in together, each partner in the group the plan drew for it
+    control = set(contacts.filter(group="control").values_list("partner_id", flat=True))
+    treated = set(contacts.filter(group="treated").values_list("partner_id", flat=True))
+    assert (control, treated) == (set(planned.control_ids), set(planned.treated_ids))
     assert set(contacts.values_list("status", "outcome", "notes", "source")) == {
         ("open", "", "", "list: first")
     }
