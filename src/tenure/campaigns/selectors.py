@@ -23,6 +23,17 @@ def running(day: dt.date) -> Q:
     )
 
 
+def overlapping(starts_on: dt.date, ends_on: dt.date | None) -> Q:
+    """Active campaigns whose period shares a day with ``starts_on``..``ends_on`` (``None``: no
+    end), for a Contact query like :func:`running`."""
+    overlap = Q(campaign__active=True) & (
+        Q(campaign__ends_on__isnull=True) | Q(campaign__ends_on__gte=starts_on)
+    )
+    if ends_on is not None:
+        overlap &= Q(campaign__starts_on__lte=ends_on)
+    return overlap
+
+
 def partner_running_campaign_types(*, partner_id: int, day: dt.date | None = None) -> set[str]:
     """The types of the running campaigns that contact the partner (one query).
 
@@ -165,6 +176,7 @@ __all__ = [
     "ContactChange",
     "campaigns_listed",
     "contact_changes",
+    "overlapping",
     "partner_campaign_history",
     "partner_running_campaign_types",
     "running",

@@ -36,7 +36,7 @@ from tenure.campaigns.models import (
     Contact,
     Population,
 )
-from tenure.campaigns.selectors import running
+from tenure.campaigns.selectors import overlapping
 from tenure.campaigns.targeting import SNAPSHOT_COLUMNS, snapshot_select
 from tenure.core.tabular import RowError, open_table
 from tenure.partners.models import BusinessPartner, ChannelConsent
@@ -247,12 +247,25 @@ class Exclusion:
         return ~listed if self.all_but else listed
 
 
+def _pressure_since(campaign: Campaign, day: dt.date, days: int) -> dt.datetime:
+    """Where the contact pressure window begins: ``days`` back from now, or, for a campaign that
+    starts after ``day``, from the start of its first day."""
+    window = dt.timedelta(days=days)
+    if campaign.starts_on <= day:
+        return timezone.now() - window
+    start = dt.datetime.combine(campaign.starts_on, dt.time.min)
+    return timezone.make_aware(start) - window
+
+
 def _exclusions(campaign: Campaign, day: dt.date) -> list[Exclusion]:
+    """The exclusions of a populate on ``day``: "running" campaigns of the same type are those
+    whose period overlaps this campaign's, and the contact pressure window counts back from the
+    later of ``day`` and the campaign's start."""
     options = CampaignSettings.current()
-    pressure_since = timezone.now() - dt.timedelta(days=options.contact_pressure_days)
-    same_type = Contact.objects.filter(running(day), campaign__type=campaign.type).exclude(
-        campaign=campaign
-    )
+    pressure_since = _pressure_since(campaign, day, options.contact_pressure_days)
+    same_type = Contact.objects.filter(
+        overlapping(campaign.starts_on, campaign.ends_on), campaign__type=campaign.type
+    ).exclude(campaign=campaign)
     consents = ChannelConsent.objects.filter(channel=campaign.channel)
     if campaign.channel in options.opt_in_channels:
         consent = Exclusion("no_consent", _ids(consents.filter(granted=True)), all_but=True)

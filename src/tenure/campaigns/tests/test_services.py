@@ -263,3 +263,47 @@ def test_control_group_flags_nothing_on_the_indicator_strip(template, partners):
     assert partner_indicators(partner_id=treated.partner_id, day=TODAY).retention
     assert not partner_indicators(partner_id=control.partner_id, day=TODAY).retention
     assert Campaign.objects.get(pk=campaign.pk).members.count() == 40
+
+
+def test_running_same_type_means_a_period_overlapping_the_campaigns_own(template, partners):
+    planned = campaign_from_template(
+        template, name="Planned", starts_on=TODAY + dt.timedelta(days=10), owner=None
+    )  # not running today: runs day 10 to 39
+    campaign_populate(planned, ids_of(partners[:3]), actor=None, day=TODAY)
+    closed = campaign_from_template(template, name="Closed", starts_on=TODAY, owner=None)
+    campaign_populate(closed, ids_of(partners[3:5]), actor=None, day=TODAY)
+    closed.active = False
+    closed.save()
+
+    def left_out(starts_in: int) -> int:
+        later = campaign_from_template(
+            template, name=f"In {starts_in}", starts_on=TODAY + dt.timedelta(days=starts_in),
+            owner=None,
+        )  # fmt: skip
+        return population_plan(later, ids_of(partners), day=TODAY).excluded["running_same_type"]
+
+    assert left_out(30) == 3  # overlaps the planned campaign; the closed one does not count
+    assert left_out(40) == 0  # starts after the planned campaign ends
+    assert left_out(-35) == 0  # ended before the planned campaign starts
+
+
+def test_the_contact_pressure_window_counts_back_from_the_campaign_start(template, partners):
+    days = CampaignSettings.current().contact_pressure_days
+    today = timezone.localdate()  # the window is counted from now: this test follows the clock
+    earlier = campaign_from_template(
+        template, name="Earlier", starts_on=today, owner=None, type="loyalty"
+    )
+    campaign_populate(earlier, ids_of(partners[:2]), actor=None, day=today)
+    Contact.objects.filter(campaign=earlier).update(worked_at=timezone.now())
+
+    def pressured(starts_in: int) -> int:
+        campaign = campaign_from_template(
+            template, name=f"In {starts_in}", starts_on=today + dt.timedelta(days=starts_in),
+            owner=None,
+        )  # fmt: skip
+        return population_plan(campaign, ids_of(partners), day=today).excluded["contact_pressure"]
+
+    assert pressured(0) == 2  # contacted today
+    assert pressured(days - 1) == 2  # within the window before it starts
+    assert pressured(days + 1) == 0  # by its start, the window has passed
+
