@@ -287,8 +287,7 @@ def contact_patch(request: HttpRequest, contact_id: int, body: ContactPatchIn) -
     except CampaignNotRunning as exc:
         raise HttpError(409, str(exc)) from None
     except CampaignError as exc:
-        reason = str(exc)
-        _invalid("callback_at" if "call-back" in reason else "outcome", reason)
+        _invalid(exc.field or "outcome", str(exc))
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
     return _contact_out(request, contact)

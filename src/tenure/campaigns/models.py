@@ -143,6 +143,7 @@ class Campaign(CampaignContent):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="campaign_starts_before_it_ends",
+                violation_error_message=_("The campaign must end on or after the day it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(control_share__gte=0) & Q(control_share__lte=0.9),

@@ -56,7 +56,12 @@ EXCLUSION_REASONS = {
 
 
 class CampaignError(ValueError):
-    """A campaign operation that cannot be done as asked; the message says why."""
+    """A campaign operation that cannot be done as asked; the message says why, and ``field``,
+    where one input is wrong, which (e.g. ``callback_at``), for forms and the API to show it by."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def campaign_from_template(
@@ -486,6 +491,19 @@ def may_work(contact: Contact, user: Any, *, day: dt.date | None = None) -> bool
     return contact.campaign.is_running(day) or bool(user.has_perm("campaigns.change_campaign"))
 
 
+def _callback_in_past(new: dt.datetime | None, old: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether ``new`` is a call-back time set now that lies before the current minute; an
+    unchanged one (to the minute, as the form sends it back) may lie in the past."""
+    if new is None:
+        return False
+    if timezone.is_naive(new):
+        new = timezone.make_aware(new)
+    minute = new.replace(second=0, microsecond=0)
+    if old is not None and minute == old.replace(second=0, microsecond=0):
+        return False
+    return minute < now.replace(second=0, microsecond=0)
+
+
 def contact_update(
     contact: Contact,
     *,
@@ -514,12 +532,18 @@ def contact_update(
     new_outcome = contact.outcome if outcome is None else outcome
     new_callback = contact.callback_at if callback_at is KEEP else callback_at
     if new_outcome == Contact.Outcome.CALLBACK and new_callback is None:
-        raise CampaignError(_("A call-back needs a date and time."))
+        raise CampaignError(_("A call-back needs a date and time."), field="callback_at")
+    now = timezone.now()
+    if _callback_in_past(new_callback, contact.callback_at, now):
+        raise CampaignError(
+            _("The call-back time has passed: choose a time from now on."), field="callback_at"
+        )
     if new_outcome and new_status == Contact.Status.OPEN:
         new_status = Contact.Status.REACHED
     if new_status == Contact.Status.NOT_REACHED and new_outcome not in ("", "callback"):
-        raise CampaignError(_("A customer who was not reached cannot have this outcome."))
-    now = timezone.now()
+        raise CampaignError(
+            _("A customer who was not reached cannot have this outcome."), field="outcome"
+        )
     contact.status, contact.outcome = new_status, new_outcome
     if notes is not None:
         contact.notes = notes

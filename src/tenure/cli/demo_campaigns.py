@@ -228,8 +228,11 @@ def _work_some(campaign: Campaign, team: list[Any], *, today: dt.date, seed: int
             status=status,
             outcome=outcome,
             notes="Demo call." if status != "not_reached" else "No answer.",
-            callback_at=callback,
+            # the service takes no call-back time in the past: backdated with the work below
+            callback_at=now + dt.timedelta(days=3) if callback else None,
         )
         closed = when if status in ("done", "not_reached") else None
-        Contact.objects.filter(pk=contact.pk).update(worked_at=when, closed_at=closed)
+        Contact.objects.filter(pk=contact.pk).update(
+            worked_at=when, closed_at=closed, callback_at=callback
+        )
     return len(chosen)

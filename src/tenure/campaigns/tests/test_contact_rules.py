@@ -3,10 +3,12 @@ campaign that is no longer running is read-only for agents but correctable by th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tenure.campaigns.models import Contact
 from tenure.campaigns.services import CampaignNotRunning, contact_update
@@ -92,3 +94,51 @@ def test_the_retention_team_still_corrects_the_result_afterwards(world, users): 
     contact_update(contact, actor=users["marketing"], status="done", outcome="retained")
     contact.refresh_from_db()
     assert (contact.status, contact.outcome) == ("done", "retained")
+
+
+def test_a_call_back_time_in_the_past_is_refused_by_the_field_and_by_the_api(
+    world,  # noqa: F811
+    client_as,
+    api_as,
+):
+    contact = world["contacts"][9]
+    past = timezone.localtime(timezone.now() - dt.timedelta(hours=2))
+    agent = client_as("agent")
+    response = post(
+        agent, f"/campaigns/contacts/{contact.pk}/work/",
+        {"status": "reached", "outcome": "callback", "callback_at": past.strftime("%Y-%m-%dT%H:%M")},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert (
+        '<p class="error" role="alert" id="contact-callback-error" data-testid="contact-error">'
+        "The call-back time has passed: choose a time from now on.</p>"
+    ) in html and 'aria-describedby="contact-callback-error"' in html
+    response = api_as("agent").patch(
+        f"/api/v1/contacts/{contact.pk}",
+        json.dumps({"outcome": "callback", "callback_at": past.isoformat()}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "callback_at",
+            "error": "The call-back time has passed: choose a time from now on.",
+        }
+    ]
+    contact.refresh_from_db()
+    assert (contact.status, contact.outcome, contact.callback_at) == ("open", "", None)
+    # an earlier call-back time that the form sends back unchanged is kept
+    contact = world["contacts"][3]  # in progress, its call-back an hour ago
+    contact.refresh_from_db()
+    page = agent.get(f"/campaigns/contacts/{contact.pk}/").content.decode()
+    shown = timezone.localtime(contact.callback_at).strftime("%Y-%m-%dT%H:%M")
+    assert f'name="callback_at" value="{shown}"' in page
+    response = post(
+        agent, f"/campaigns/contacts/{contact.pk}/work/",
+        {"status": "in_progress", "outcome": "", "notes": "no answer", "callback_at": shown},
+    )  # fmt: skip
+    assert response.status_code == 200
+    contact.refresh_from_db()
+    assert contact.notes == "no answer"
+    assert timezone.localtime(contact.callback_at).strftime("%Y-%m-%dT%H:%M") == shown

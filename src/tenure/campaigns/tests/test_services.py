@@ -307,3 +307,41 @@ def test_the_contact_pressure_window_counts_back_from_the_campaign_start(templat
     assert pressured(days - 1) == 2  # within the window before it starts
     assert pressured(days + 1) == 0  # by its start, the window has passed
 
+
+def test_the_date_constraint_says_what_is_wrong():
+    from django.core.exceptions import ValidationError
+
+    campaign = Campaign(
+        name="Backwards", type="retention", starts_on=TODAY, ends_on=TODAY - dt.timedelta(days=1)
+    )
+    with pytest.raises(ValidationError) as caught:
+        campaign.full_clean()
+    assert caught.value.messages == ["The campaign must end on or after the day it starts."]
+
+
+def test_a_new_call_back_time_cannot_lie_in_the_past(template, partners, make_user):
+    campaign = campaign_from_template(template, name="Q1", starts_on=TODAY, owner=None)
+    campaign_populate(campaign, ids_of(partners[:2]), actor=None, day=TODAY)
+    anna = make_user("agent", "anna")
+    contact = Contact.objects.filter(campaign=campaign).earliest("id")
+    with pytest.raises(CampaignError, match="call-back time has passed") as caught:
+        contact_update(
+            contact, actor=anna, outcome="callback",
+            callback_at=timezone.now() - dt.timedelta(minutes=5),
+        )  # fmt: skip
+    assert caught.value.field == "callback_at"
+    contact.refresh_from_db()
+    assert (contact.outcome, contact.callback_at) == ("", None)
+    soon = timezone.now() + dt.timedelta(hours=1)
+    contact_update(contact, actor=anna, outcome="callback", callback_at=soon)
+    # the time passes: the agent still records work, keeping or clearing it
+    past = timezone.now() - dt.timedelta(hours=2)
+    Contact.objects.filter(pk=contact.pk).update(callback_at=past)
+    contact.refresh_from_db()
+    contact_update(contact, actor=anna, notes="rang again")  # left out: kept
+    contact_update(contact, actor=anna, notes="and again", callback_at=past)  # sent back unchanged
+    contact.refresh_from_db()
+    assert contact.callback_at == past and contact.notes == "and again"
+    contact_update(contact, actor=anna, outcome="refused", callback_at=None)
+    contact.refresh_from_db()
+    assert contact.callback_at is None

@@ -212,7 +212,7 @@ def _callback(raw: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
         raise CampaignError(
-            _("Call back at: give a date and time such as 2026-12-24 09:30.")
+            _("Call back at: give a date and time such as 2026-12-24 09:30."), field="callback_at"
         ) from None
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
@@ -224,7 +224,7 @@ def contact_work(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     item = _contact(request, pk)
     submitted = {name: request.POST.get(name, "") for name in ("status", "outcome", "notes")}
     submitted["callback_at"] = request.POST.get("callback_at", "")
-    message = error = ""
+    message = error = error_field = ""
     status = 200
     try:
         contact_update(
@@ -241,7 +241,7 @@ def contact_work(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except CampaignNotRunning as exc:
         error, status = str(exc), 409
     except CampaignError as exc:
-        error, status = str(exc), 422
+        error, error_field, status = str(exc), exc.field or "", 422
     except PermissionDenied as exc:
         error, status = str(exc), 403
     else:
@@ -255,7 +255,7 @@ def contact_work(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect(item.get_absolute_url())
-    extra: dict[str, Any] = {"message": message, "error": error}
+    extra: dict[str, Any] = {"message": message, "error": error, "error_field": error_field}
     if error:
         item.refresh_from_db()
         extra["values"] = submitted
