@@ -13,7 +13,8 @@ snapshot = importlib.import_module("tenure.campaigns.migrations.0007_contact_tar
 
 def restore_sqlite_indexes(apps, schema_editor):
     """SQLite alters a field by copying the table, which keeps only the indexes Django declares:
-    make 0007's own indexes again there."""
+    make 0007's own indexes again there (after the fields change forwards, and after they change
+    back when the migration is reversed, so that 0007's reversal finds them)."""
     if schema_editor.connection.vendor != "sqlite":
         return
     with schema_editor.connection.cursor() as cursor:
@@ -33,6 +34,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, restore_sqlite_indexes),
         migrations.RemoveIndex(model_name="contact", name="contact_agent_idx"),
         migrations.AlterField(
             model_name="contact",
