@@ -264,12 +264,14 @@ def _pressure_since(campaign: Campaign, day: dt.date, days: int) -> dt.datetime:
 
 def _exclusions(campaign: Campaign, day: dt.date) -> list[Exclusion]:
     """The exclusions of a populate on ``day``: "running" campaigns of the same type are those
-    whose period overlaps this campaign's, and the contact pressure window counts back from the
-    later of ``day`` and the campaign's start."""
+    whose period overlaps this campaign's from the later of ``day`` and its start, and the
+    contact pressure window counts back from that day too."""
     options = CampaignSettings.current()
     pressure_since = _pressure_since(campaign, day, options.contact_pressure_days)
+    # from the day the targets are added: a campaign that started earlier is not held back by
+    # one that has ended since
     same_type = Contact.objects.filter(
-        overlapping(campaign.starts_on, campaign.ends_on), campaign__type=campaign.type
+        overlapping(max(day, campaign.starts_on), campaign.ends_on), campaign__type=campaign.type
     ).exclude(campaign=campaign)
     consents = ChannelConsent.objects.filter(channel=campaign.channel)
     if campaign.channel in options.opt_in_channels:

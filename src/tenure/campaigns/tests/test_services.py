@@ -287,6 +287,20 @@ def test_running_same_type_means_a_period_overlapping_the_campaigns_own(template
     assert left_out(-35) == 0  # ended before the planned campaign starts
 
 
+def test_a_same_type_campaign_that_has_ended_does_not_exclude(template, partners):
+    ended = campaign_from_template(
+        template, name="Autumn", starts_on=TODAY - dt.timedelta(days=40), owner=None,
+        ends_on=TODAY - dt.timedelta(days=5),
+    )  # fmt: skip
+    Contact.objects.create(campaign=ended, partner=partners[0])  # still active, not closed
+    started = campaign_from_template(
+        template, name="Winter", starts_on=TODAY - dt.timedelta(days=30), owner=None,
+        ends_on=TODAY + dt.timedelta(days=30),
+    )  # fmt: skip
+    # the two periods overlap in the past; from today, when the targets are added, they do not
+    assert population_plan(started, ids_of(partners), day=TODAY).excluded["running_same_type"] == 0
+
+
 def test_the_contact_pressure_window_counts_back_from_the_campaign_start(template, partners):
     days = CampaignSettings.current().contact_pressure_days
     today = timezone.localdate()  # the window is counted from now: this test follows the clock
