@@ -391,6 +391,13 @@ class Population(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.source}"
 
+    @property
+    def source_display(self) -> str:
+        """Where the targets came from, its kind in the active language."""
+        from tenure.campaigns.sources import source_display
+
+        return source_display(self.source)
+
 
 class UpliftRun(models.Model):
     """An uplift model learned from a finished campaign's contacted and control groups.

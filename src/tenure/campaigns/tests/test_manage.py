@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -295,6 +296,11 @@ def test_populate_preview_writes_nothing_then_commit_adds_the_plan(
     assert Contact.objects.filter(campaign=campaign, group="control").count() == plan.control
     detail = marketing.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "search: High churn risk" in detail
+    # stored in English, the kind of source is shown in the user's language
+    for language, shown in (("de", "Suche: High churn risk"), ("it", "ricerca: High churn risk")):
+        marketing.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert shown in marketing.get(f"/campaigns/{campaign.pk}/").content.decode()
+    marketing.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     again = csrf_post(marketing, path, {**choice, "action": "preview"}, HTTP_HX_REQUEST="true")
     assert again.context["plan"].to_add == 0
     assert ("already in this campaign", 15) in again.context["plan_excluded"]

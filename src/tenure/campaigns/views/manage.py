@@ -50,6 +50,7 @@ from tenure.campaigns.services import (
     source_from_saved_search,
     source_from_segment,
 )
+from tenure.campaigns.sources import source_display
 from tenure.campaigns.worklist import campaign_worklist_url
 from tenure.core.exports import FORMATS, csv_response, xlsx_response
 from tenure.core.formats import plain_number, signed_number
@@ -425,7 +426,7 @@ def campaign_populate_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             source, rejects = _source(form)
-            context["rejects"], context["source_label"] = rejects, source.label
+            context["rejects"], context["source_label"] = rejects, source_display(source.label)
             if committing:
                 population = campaign_populate(campaign, source, actor=request.user)  # type: ignore[arg-type]
                 context["population"] = population
