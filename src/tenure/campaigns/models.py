@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tenure.campaigns.sources import source_display
 from tenure.partners.models import BusinessPartner, Channel
 
 
@@ -394,8 +395,6 @@ class Population(models.Model):
     @property
     def source_display(self) -> str:
         """Where the targets came from, its kind in the active language."""
-        from tenure.campaigns.sources import source_display
-
         return source_display(self.source)
 
 
